@@ -1,0 +1,2 @@
+//! The `relais` command.
+fn main() {}

@@ -1,0 +1,2 @@
+//! Load generator for Relais.
+fn main() {}

@@ -1,0 +1,2 @@
+//! The network edge of Relais.
+// CONTRACT STUB: filled in next.

@@ -1,0 +1,120 @@
+//! Durable storage for Relais: conversation transcripts and state, and the FAQ answers.
+//!
+//! The interface is the [`Store`] trait, shaped around Relais' operations rather than raw
+//! key-value access, so that a networked backend for multi-node deployments can implement it
+//! too. [`SledStore`] is the embedded default; [`MemoryStore`] serves tests and runs the same
+//! conformance suite.
+//!
+//! Durability: appends return a [`Durable`] future that resolves once the write is on disk.
+//! Concurrent appends share one flush (group commit), so acknowledging a customer message
+//! costs a share of an fsync, not a whole one.
+//!
+//! What it deliberately does not do: interpret transcript events. Events are JSON objects
+//! owned by the layers above; the store only numbers them and keeps them in order.
+
+// CONTRACT STUB: the signatures below are what the server builds on; bodies come next.
+
+use serde::{Deserialize, Serialize};
+
+/// A conversation identifier: at least 122 bits of OS randomness, rendered as text.
+pub type ConversationId = String;
+
+/// Errors of a store operation.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The conversation does not exist.
+    #[error("conversation not found")]
+    NotFound,
+    /// The conversation already exists (ids must be fresh).
+    #[error("conversation already exists")]
+    AlreadyExists,
+    /// The data directory was written by an incompatible version.
+    #[error(
+        "data directory schema version {found} is not supported (this build reads {expected}); {hint}"
+    )]
+    SchemaMismatch {
+        /// The version found on disk.
+        found: u32,
+        /// The version this build reads and writes.
+        expected: u32,
+        /// What the operator can do about it.
+        hint: String,
+    },
+    /// The backend failed (disk full, I/O error, corrupted record, ...).
+    #[error("storage backend failure: {0}")]
+    Backend(String),
+}
+
+/// Result alias of store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// One event of a conversation transcript, as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    /// Position in the conversation, starting at 1, growing by one per event.
+    pub seq: u64,
+    /// Milliseconds since the Unix epoch when the event was appended.
+    pub at_ms: u64,
+    /// The event itself, a JSON object owned by the layers above.
+    pub body: serde_json::Value,
+}
+
+/// A conversation's record, without its events.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConversationRecord {
+    /// Its identifier.
+    pub id: ConversationId,
+    /// Milliseconds since the Unix epoch at creation.
+    pub created_ms: u64,
+    /// Sequence number of the last event (0 when none).
+    pub last_seq: u64,
+    /// The dialogue state, opaque JSON owned by the layers above.
+    pub state: serde_json::Value,
+}
+
+/// FAQ answer variants for one answer key in one language.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FaqEntry {
+    /// The answer key (usually the intent id).
+    pub key: String,
+    /// Language code (`fr`, `en`).
+    pub lang: String,
+    /// Interchangeable answer texts.
+    pub variants: Vec<String>,
+    /// Where the entry came from: `corpus` (seeded from `intents/`) or `author` (set by hand).
+    pub source: String,
+}
+
+/// A future that resolves once the writes it stands for are durable.
+pub struct Durable(());
+
+/// The narrow storage interface every backend implements.
+pub trait Store: Send + Sync + 'static {
+    /// Creates a conversation with a fresh id and the hash of its resume token.
+    fn create_conversation(
+        &self,
+        id: &str,
+        resume_token_hash: &str,
+        state: &serde_json::Value,
+    ) -> StoreResult<ConversationRecord>;
+    /// Finds the conversation whose resume token hashes to `resume_token_hash`.
+    fn find_by_resume(&self, resume_token_hash: &str) -> StoreResult<Option<ConversationId>>;
+    /// Loads a conversation's record.
+    fn conversation(&self, id: &str) -> StoreResult<Option<ConversationRecord>>;
+    /// Appends events and replaces the state in one atomic write; returns the events as
+    /// numbered and a [`Durable`] to await before acknowledging them to anyone.
+    fn append(
+        &self,
+        id: &str,
+        events: Vec<serde_json::Value>,
+        state: Option<&serde_json::Value>,
+    ) -> StoreResult<(Vec<StoredEvent>, Durable)>;
+    /// Events with `seq > after`, in order.
+    fn events_after(&self, id: &str, after: u64) -> StoreResult<Vec<StoredEvent>>;
+    /// The answer variants for `key` in `lang`.
+    fn faq(&self, key: &str, lang: &str) -> StoreResult<Option<FaqEntry>>;
+    /// Inserts or replaces FAQ entries.
+    fn put_faq(&self, entries: &[FaqEntry]) -> StoreResult<Durable>;
+    /// Every FAQ entry, ordered by key then language.
+    fn all_faq(&self) -> StoreResult<Vec<FaqEntry>>;
+}

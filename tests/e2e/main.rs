@@ -1,0 +1,1 @@
+//! End-to-end tests: the real `relais` binary driven over real websockets.
