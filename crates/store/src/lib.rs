@@ -1,25 +1,42 @@
-//! Durable storage for Relais: conversation transcripts and state, and the FAQ answers.
+//! Durable storage for Relais: conversation transcripts and state, the FAQ answers and the
+//! callback tickets.
 //!
 //! The interface is the [`Store`] trait, shaped around Relais' operations rather than raw
 //! key-value access, so that a networked backend for multi-node deployments can implement it
-//! too. [`SledStore`] is the embedded default; [`MemoryStore`] serves tests and runs the same
-//! conformance suite.
+//! too. [`SledStore`] is the embedded default; [`MemoryStore`] serves tests of upper layers and
+//! runs the same conformance suite.
 //!
-//! Durability: appends return a [`Durable`] future that resolves once the write is on disk.
-//! Concurrent appends share one flush (group commit), so acknowledging a customer message
-//! costs a share of an fsync, not a whole one.
+//! Durability: writes return a [`Durable`] future that resolves once they are on disk.
+//! Concurrent writes share one flush (group commit, see `group_commit`), so acknowledging a
+//! customer message costs a share of an fsync, not a whole one.
 //!
-//! What it deliberately does not do: interpret transcript events. Events are JSON objects
-//! owned by the layers above; the store only numbers them and keeps them in order.
+//! What it deliberately does not do: interpret transcript events, states or ticket bodies.
+//! They are JSON values owned by the layers above; the store only numbers events and keeps
+//! them in order.
 
-// CONTRACT STUB: the signatures below are what the server builds on; bodies come next.
+mod clock;
+mod durable;
+mod group_commit;
+mod memory;
+mod sled_store;
+mod validate;
+
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+
+pub use durable::Durable;
+pub use group_commit::FlushStats;
+pub use memory::MemoryStore;
+pub use sled_store::{SCHEMA_VERSION, SledStore};
 
 /// A conversation identifier: at least 122 bits of OS randomness, rendered as text.
 pub type ConversationId = String;
 
 /// Errors of a store operation.
+///
+/// `NotFound`, `AlreadyExists` and `InvalidInput` are caller mistakes; the other variants are
+/// faults of the environment or the backend.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The conversation does not exist.
@@ -28,17 +45,29 @@ pub enum StoreError {
     /// The conversation already exists (ids must be fresh).
     #[error("conversation already exists")]
     AlreadyExists,
+    /// An identifier or key breaks the store's rules (empty, too long, contains NUL).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
     /// The data directory was written by an incompatible version.
     #[error(
         "data directory schema version {found} is not supported (this build reads {expected}); {hint}"
     )]
     SchemaMismatch {
-        /// The version found on disk.
+        /// The version found on disk (0 when the directory holds data but no version marker).
         found: u32,
         /// The version this build reads and writes.
         expected: u32,
         /// What the operator can do about it.
         hint: String,
+    },
+    /// Another process (or another open store in this process) holds the data directory.
+    #[error(
+        "data directory {} is in use by another process; stop it or choose another --data directory",
+        .path.display()
+    )]
+    Locked {
+        /// The data directory.
+        path: PathBuf,
     },
     /// The backend failed (disk full, I/O error, corrupted record, ...).
     #[error("storage backend failure: {0}")]
@@ -85,12 +114,24 @@ pub struct FaqEntry {
     pub source: String,
 }
 
-/// A future that resolves once the writes it stands for are durable.
-pub struct Durable(());
+/// A callback or message request left by a customer when no advisor was available.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    /// Its identifier, assigned by the store; ids grow with creation order.
+    pub id: String,
+    /// Milliseconds since the Unix epoch at creation.
+    pub created_ms: u64,
+    /// The form as filled in, opaque JSON owned by the layers above.
+    pub body: serde_json::Value,
+}
 
 /// The narrow storage interface every backend implements.
 pub trait Store: Send + Sync + 'static {
     /// Creates a conversation with a fresh id and the hash of its resume token.
+    ///
+    /// Both must be unused: a taken id or resume hash gives [`StoreError::AlreadyExists`].
+    /// The creation is durable once any later [`Durable`] of this store resolves (for example
+    /// the first append's) or after [`Store::flush`].
     fn create_conversation(
         &self,
         id: &str,
@@ -117,4 +158,12 @@ pub trait Store: Send + Sync + 'static {
     fn put_faq(&self, entries: &[FaqEntry]) -> StoreResult<Durable>;
     /// Every FAQ entry, ordered by key then language.
     fn all_faq(&self) -> StoreResult<Vec<FaqEntry>>;
+    /// Records a callback/message ticket; returns its id and a [`Durable`] to await before
+    /// confirming it to the customer.
+    fn create_ticket(&self, ticket: &serde_json::Value) -> StoreResult<(String, Durable)>;
+    /// Every ticket, oldest first.
+    fn tickets(&self) -> StoreResult<Vec<Ticket>>;
+    /// A [`Durable`] that resolves once every write made so far is on disk (for shutdown, or
+    /// for writes such as [`Store::create_conversation`] that return none).
+    fn flush(&self) -> Durable;
 }

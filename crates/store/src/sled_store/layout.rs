@@ -1,0 +1,119 @@
+//! The on-disk layout of the sled backend: one tree per relation, named here and nowhere else,
+//! with the key encodings of each.
+//!
+//! Composite keys join their parts with a NUL byte, which identifiers cannot contain (see
+//! `validate`), so a key decodes one way only and a prefix scan never strays into another
+//! conversation. Numbers in keys are big-endian so that byte order is numeric order.
+//! Values are JSON documents (see `codec`). A change to any of this that an existing data
+//! directory would misread must bump `SCHEMA_VERSION` (see `schema`).
+//!
+//! Relations planned for later (agent queue, agents, analytics aggregates) get their own
+//! tree here.
+
+/// File in the data directory that an open store holds an exclusive lock on, so that two
+/// processes never write the same directory (sled's own lock error is only a message).
+pub(super) const LOCK_FILE: &str = "relais.lock";
+
+/// Store-wide facts. Keys: [`SCHEMA_VERSION_KEY`].
+pub(super) const META: &str = "meta";
+
+/// Key in [`META`] of the schema version, a big-endian `u32`, written at creation.
+pub(super) const SCHEMA_VERSION_KEY: &[u8] = b"schema_version";
+
+/// Conversations. Key: the conversation id. Value: `codec::ConversationValue`.
+pub(super) const CONVERSATIONS: &str = "conversations";
+
+/// Resume index. Key: the resume token hash. Value: the conversation id.
+pub(super) const RESUME: &str = "resume";
+
+/// Transcript events. Key: [`event_key`]. Value: `codec::EventValue`.
+pub(super) const EVENTS: &str = "events";
+
+/// FAQ answers. Key: [`faq_key`]. Value: a JSON `FaqEntry`.
+pub(super) const FAQ: &str = "faq";
+
+/// Callback tickets. Key: [`ticket_key`]. Value: a JSON `Ticket`.
+pub(super) const TICKETS: &str = "tickets";
+
+/// Separator inside composite keys.
+const SEP: u8 = 0;
+
+/// Size of a big-endian `u64` in a key.
+const SEQ_LEN: usize = 8;
+
+/// `conversation id, NUL, big-endian seq`: one conversation's events are contiguous and in
+/// seq order, so `events_after` is a range scan.
+pub(super) fn event_key(id: &str, seq: u64) -> Vec<u8> {
+    let mut key = Vec::with_capacity(id.len() + 1 + SEQ_LEN);
+    key.extend_from_slice(id.as_bytes());
+    key.push(SEP);
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
+/// The seq at the end of an [`event_key`], or `None` if the key is not one.
+pub(super) fn event_seq(key: &[u8]) -> Option<u64> {
+    let split = key.len().checked_sub(SEQ_LEN)?;
+    let (head, seq) = key.split_at(split);
+    if head.last() != Some(&SEP) {
+        return None;
+    }
+    Some(u64::from_be_bytes(seq.try_into().ok()?))
+}
+
+/// `key, NUL, lang`: ordered by key then language, like `all_faq` returns them.
+pub(super) fn faq_key(key: &str, lang: &str) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(key.len() + 1 + lang.len());
+    bytes.extend_from_slice(key.as_bytes());
+    bytes.push(SEP);
+    bytes.extend_from_slice(lang.as_bytes());
+    bytes
+}
+
+/// The ticket number, big-endian, so tickets iterate in creation order.
+pub(super) fn ticket_key(number: u64) -> [u8; 8] {
+    number.to_be_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_keys_sort_by_conversation_then_numeric_seq() {
+        let mut keys = vec![
+            event_key("b", 1),
+            event_key("a", 256),
+            event_key("ab", 1),
+            event_key("a", 2),
+        ];
+        keys.sort();
+        assert_eq!(
+            keys,
+            vec![
+                event_key("a", 2),
+                event_key("a", 256),
+                event_key("ab", 1),
+                event_key("b", 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn event_seq_reads_back_the_seq_and_refuses_foreign_keys() {
+        assert_eq!(event_seq(&event_key("conv", 42)), Some(42));
+        assert_eq!(event_seq(&event_key("conv", u64::MAX)), Some(u64::MAX));
+        assert_eq!(event_seq(b"short"), None);
+        assert_eq!(event_seq(b"no-separator-here"), None);
+    }
+
+    #[test]
+    fn faq_keys_sort_by_key_then_language() {
+        let mut keys = vec![faq_key("a-b", "en"), faq_key("a", "fr"), faq_key("a", "en")];
+        keys.sort();
+        assert_eq!(
+            keys,
+            vec![faq_key("a", "en"), faq_key("a", "fr"), faq_key("a-b", "en")]
+        );
+    }
+}

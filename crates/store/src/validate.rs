@@ -1,0 +1,40 @@
+//! Input rules shared by every backend, so that all of them accept and refuse the same ids.
+//!
+//! Sled keys are built from these strings (see `sled_store::layout`): a length limit keeps
+//! keys small, and NUL is the separator inside composite keys.
+
+use crate::{StoreError, StoreResult};
+
+/// Longest accepted identifier or key, in bytes.
+pub(crate) const MAX_ID_LEN: usize = 256;
+
+/// Checks an identifier or key: non-empty, at most [`MAX_ID_LEN`] bytes, no NUL byte.
+pub(crate) fn check_id(what: &str, value: &str) -> StoreResult<()> {
+    let problem = if value.is_empty() {
+        "is empty".to_owned()
+    } else if value.len() > MAX_ID_LEN {
+        format!("is longer than {MAX_ID_LEN} bytes")
+    } else if value.contains('\0') {
+        "contains a NUL byte".to_owned()
+    } else {
+        return Ok(());
+    };
+    Err(StoreError::InvalidInput(format!("{what} {problem}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_ordinary_ids_and_refuses_empty_long_or_nul() {
+        assert!(check_id("id", "abc-123_é").is_ok());
+        assert!(check_id("id", &"x".repeat(MAX_ID_LEN)).is_ok());
+        for bad in ["", "a\0b", &"x".repeat(MAX_ID_LEN + 1)] {
+            let err = check_id("conversation id", bad).unwrap_err();
+            assert!(
+                matches!(err, StoreError::InvalidInput(ref m) if m.starts_with("conversation id"))
+            );
+        }
+    }
+}
