@@ -1,0 +1,1051 @@
+/*!
+ * Relais chat widget, embeddable on any page with one tag:
+ *
+ *   <script src="https://chat.example/widget.js" defer data-lang="fr"></script>
+ *
+ * Optional attributes on that tag: data-lang ("fr" | "en"), data-server (websocket URL, or the
+ * http(s) base of the Relais server; default: the host that served this script, path /ws),
+ * data-title (panel title). Elements of the host page with a `data-relais-open` attribute open
+ * the panel when clicked; `window.RelaisWidget.open()` / `.close()` do the same from code.
+ *
+ * Design decisions:
+ * - Vanilla JS, no build step, no framework, nothing inline: the host page can run a strict
+ *   Content-Security-Policy. The stylesheet (widget.css, next to this file) is loaded by the
+ *   script itself.
+ * - Light DOM under one root (#relais-widget) with `rl-` prefixed classes and a CSS reset, so
+ *   the host page's styles do not leak in and WebDriver tests can reach every element.
+ * - Customer and bot text is untrusted: it is only ever inserted with textContent, never
+ *   parsed as HTML.
+ * - The server keeps the conversation; the widget keeps the resume token, the last event seq
+ *   it has seen and the messages not yet acknowledged (localStorage). A page load replays the
+ *   whole conversation (last_seq 0); a reconnection after a network loss asks only for what
+ *   it missed, drops duplicate seqs and resends unacknowledged messages by client id.
+ */
+(function () {
+  "use strict";
+
+  if (window.RelaisWidget) {
+    return; // Included twice: the first copy owns the page.
+  }
+
+  /** Server text limit (docs/protocol.md); the input enforces it before sending. */
+  var MAX_TEXT = 2000;
+  /** Bound on messages waiting for the connection (the server recognises recent resends). */
+  var MAX_PENDING = 20;
+  /** Reconnection backoff, in milliseconds. */
+  var BACKOFF_MIN = 500;
+  var BACKOFF_MAX = 15000;
+
+  var STRINGS = {
+    fr: {
+      launcher: "Discuter avec notre conseiller virtuel",
+      title: "Conseiller virtuel",
+      subtitle: "Réponse immédiate, 24\u00a0h/24",
+      language: "Langue",
+      close: "Fermer la discussion",
+      log: "Historique de la discussion",
+      input: "Votre message",
+      placeholder: "Écrivez votre message…",
+      send: "Envoyer",
+      you: "Vous :",
+      bot: "Conseiller virtuel :",
+      typing: "Le conseiller virtuel écrit…",
+      suggestions: "Réponses suggérées",
+      sending: "Envoi…",
+      queued: "En attente de connexion",
+      failed: "Non envoyé",
+      queueFull: "Plusieurs messages attendent déjà le retour de la connexion : patientez un instant.",
+      connecting: "Connexion…",
+      reconnecting: "Connexion perdue, reconnexion…",
+      offline: "Vous êtes hors ligne. Vos messages partiront dès le retour du réseau.",
+      footnote: "Ne communiquez jamais vos coordonnées bancaires dans la discussion.",
+      unread: " nouveaux messages",
+      newConversation: "Votre précédente discussion n’a pas pu être reprise : une nouvelle discussion commence.",
+      formTitle: "Être recontacté par un conseiller",
+      formName: "Nom",
+      formContact: "E-mail ou téléphone",
+      formMessage: "Votre demande",
+      formConsent: "J’accepte que ces informations soient utilisées pour me recontacter au sujet de ma demande.",
+      formSubmit: "Envoyer ma demande",
+      formSending: "Envoi de votre demande…",
+      formNeedName: "Indiquez votre nom.",
+      formNeedContact: "Indiquez une adresse e-mail ou un numéro de téléphone valide.",
+      formNeedMessage: "Décrivez brièvement votre demande.",
+      formNeedConsent: "Cochez la case pour que nous puissions vous recontacter.",
+      callbackSent: "Votre demande de rappel a bien été transmise.",
+      errors: {
+        text_too_long: "Votre message est un peu long : pourriez-vous le raccourcir ?",
+        empty_text: "Votre message est vide.",
+        consent_required: "Votre accord est nécessaire pour que nous puissions vous recontacter.",
+        internal: "Un incident technique nous empêche de répondre. Réessayez dans un instant.",
+        generic: "Un petit souci technique est survenu. Vous pouvez réessayer."
+      }
+    },
+    en: {
+      launcher: "Chat with our virtual advisor",
+      title: "Virtual advisor",
+      subtitle: "Instant answers, 24/7",
+      language: "Language",
+      close: "Close the chat",
+      log: "Conversation history",
+      input: "Your message",
+      placeholder: "Type your message…",
+      send: "Send",
+      you: "You:",
+      bot: "Virtual advisor:",
+      typing: "The virtual advisor is typing…",
+      suggestions: "Suggested replies",
+      sending: "Sending…",
+      queued: "Waiting for connection",
+      failed: "Not sent",
+      queueFull: "Several messages are already waiting for the connection: please wait a moment.",
+      connecting: "Connecting…",
+      reconnecting: "Connection lost, reconnecting…",
+      offline: "You are offline. Your messages will be sent when the network is back.",
+      footnote: "Never share your bank details in the chat.",
+      unread: " new messages",
+      newConversation: "Your previous conversation could not be resumed: a new conversation starts.",
+      formTitle: "Get a call back from an advisor",
+      formName: "Name",
+      formContact: "Email or phone",
+      formMessage: "Your request",
+      formConsent: "I agree that this information may be used to contact me about my request.",
+      formSubmit: "Send my request",
+      formSending: "Sending your request…",
+      formNeedName: "Please enter your name.",
+      formNeedContact: "Please enter a valid email address or phone number.",
+      formNeedMessage: "Please describe your request briefly.",
+      formNeedConsent: "Please tick the box so that we can contact you.",
+      callbackSent: "Your callback request has been sent.",
+      errors: {
+        text_too_long: "Your message is a little long: could you shorten it?",
+        empty_text: "Your message is empty.",
+        consent_required: "We need your agreement to contact you.",
+        internal: "A technical issue prevents us from answering. Please try again in a moment.",
+        generic: "A small technical issue occurred. You can try again."
+      }
+    }
+  };
+
+  // ---------------------------------------------------------------------------------------
+  // Configuration, derived from the <script> tag that loaded us.
+
+  var script = document.currentScript || document.querySelector("script[src*='widget.js']");
+  var scriptUrl = new URL(script ? script.src : "/widget.js", window.location.href);
+
+  /** Websocket URL: data-server if given, else ws(s) on the script's host, path /ws. */
+  function serverUrl() {
+    var configured = script && script.getAttribute("data-server");
+    var base = configured ? new URL(configured, window.location.href) : new URL("/ws", scriptUrl);
+    if (base.protocol === "http:" || base.protocol === "https:") {
+      base.protocol = base.protocol === "https:" ? "wss:" : "ws:";
+      if (!configured || base.pathname === "/") {
+        base.pathname = "/ws";
+      }
+    }
+    return base.href;
+  }
+
+  function pickLang(value) {
+    var lang = String(value || "").toLowerCase().slice(0, 2);
+    return STRINGS[lang] ? lang : null;
+  }
+
+  var WS_URL = serverUrl();
+  var STORE_KEY = "relais:" + WS_URL;
+
+  // ---------------------------------------------------------------------------------------
+  // Persistent state (localStorage, best effort: private modes may refuse it).
+
+  var saved = loadState();
+  var state = {
+    resume: typeof saved.resume === "string" ? saved.resume : null,
+    // Saved with the token as the last event this page has seen; a page load still asks for
+    // everything (last_seq 0), because it starts with an empty screen to rebuild.
+    lastSeq: 0,
+    lang:
+      pickLang(saved.lang) ||
+      pickLang(script && script.getAttribute("data-lang")) ||
+      pickLang(document.documentElement.lang) ||
+      "fr",
+    open: saved.open === true,
+    pending: Array.isArray(saved.pending) ? saved.pending.filter(isPendingEntry).slice(-MAX_PENDING) : []
+  };
+
+  function isPendingEntry(entry) {
+    return (
+      entry &&
+      typeof entry.id === "string" &&
+      typeof entry.text === "string" &&
+      entry.frame &&
+      (entry.frame.type === "message" || entry.frame.type === "choice") &&
+      entry.frame.id === entry.id
+    );
+  }
+
+  function loadState() {
+    try {
+      var raw = window.localStorage.getItem(STORE_KEY);
+      var parsed = raw ? JSON.parse(raw) : null;
+      return parsed && typeof parsed === "object" ? parsed : {};
+    } catch (_) {
+      return {};
+    }
+  }
+
+  function saveState() {
+    try {
+      window.localStorage.setItem(
+        STORE_KEY,
+        JSON.stringify({
+          resume: state.resume,
+          lastSeq: state.lastSeq,
+          lang: state.lang,
+          open: state.open,
+          pending: state.pending
+        })
+      );
+    } catch (_) {
+      // Storage full or disabled: the conversation still works, it just won't survive a reload.
+    }
+  }
+
+  function newClientId() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return "c-" + Array.prototype.map.call(bytes, function (b) {
+      return (b + 256).toString(16).slice(1);
+    }).join("");
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // DOM helpers. Text only ever goes in through textContent.
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var ICONS = {
+    chat: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z",
+    close: "M6 6l12 12M18 6L6 18",
+    down: "M6 9l6 6 6-6",
+    send: "M3 11.5L21 3l-8.5 18-2-7.5z",
+    bolt: "M13 2L4 14h7l-1 8 9-12h-7z"
+  };
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      node.setAttribute(name, attrs[name]);
+    });
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function icon(name) {
+    var svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    svg.setAttribute("class", "rl-icon rl-icon--" + name);
+    var path = document.createElementNS(SVG_NS, "path");
+    path.setAttribute("d", ICONS[name]);
+    svg.appendChild(path);
+    return svg;
+  }
+
+  /** Nodes whose text or attribute follows the UI language: [node, key, attribute?]. */
+  var bindings = [];
+
+  function t(key) {
+    return STRINGS[state.lang][key];
+  }
+
+  function bind(node, key, attr) {
+    bindings.push([node, key, attr]);
+    applyBinding([node, key, attr]);
+    return node;
+  }
+
+  function applyBinding(binding) {
+    var value = t(binding[1]);
+    if (binding[2]) {
+      binding[0].setAttribute(binding[2], value);
+    } else {
+      binding[0].textContent = value;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Static structure.
+
+  var root = el("div", { id: "relais-widget", class: "rl-root", "data-testid": "relais-root" });
+  root.hidden = true; // Shown once widget.css has loaded, so it never flashes unstyled.
+
+  var launcher = el("button", {
+    type: "button",
+    class: "rl-launcher",
+    "data-testid": "relais-launcher",
+    "aria-expanded": "false",
+    "aria-controls": "rl-panel"
+  });
+  launcher.appendChild(icon("chat"));
+  launcher.appendChild(icon("down")); // Shown instead of the bubble while the panel is open.
+  launcher.appendChild(bind(el("span", { class: "rl-sr" }), "launcher"));
+  var badge = el("span", { class: "rl-badge", "data-testid": "relais-unread" });
+  var badgeCount = el("span", { "aria-hidden": "true" });
+  badge.appendChild(badgeCount);
+  badge.appendChild(bind(el("span", { class: "rl-sr" }), "unread"));
+  badge.hidden = true;
+  launcher.appendChild(badge);
+
+  var panel = el("section", {
+    id: "rl-panel",
+    class: "rl-panel",
+    role: "dialog",
+    "aria-labelledby": "rl-title",
+    "data-testid": "relais-panel"
+  });
+  panel.hidden = true;
+
+  var header = el("header", { class: "rl-header" });
+  var avatar = el("span", { class: "rl-avatar" });
+  avatar.appendChild(icon("bolt"));
+  var titles = el("div", { class: "rl-titles" });
+  var title = el("h2", { id: "rl-title", class: "rl-title" });
+  var customTitle = script && script.getAttribute("data-title");
+  if (customTitle) {
+    title.textContent = customTitle;
+  } else {
+    bind(title, "title");
+  }
+  titles.appendChild(title);
+  titles.appendChild(bind(el("p", { class: "rl-subtitle" }), "subtitle"));
+  var langSelect = el("select", { class: "rl-lang", "data-testid": "relais-lang" });
+  bind(langSelect, "language", "aria-label");
+  [["fr", "FR"], ["en", "EN"]].forEach(function (option) {
+    var node = el("option", { value: option[0], lang: option[0] }, option[1]);
+    langSelect.appendChild(node);
+  });
+  langSelect.value = state.lang;
+  var closeButton = el("button", { type: "button", class: "rl-close", "data-testid": "relais-close" });
+  bind(closeButton, "close", "aria-label");
+  bind(closeButton, "close", "title");
+  closeButton.appendChild(icon("close"));
+  header.appendChild(avatar);
+  header.appendChild(titles);
+  header.appendChild(langSelect);
+  header.appendChild(closeButton);
+
+  var statusBar = el("p", { class: "rl-status", role: "status", "data-testid": "relais-status" });
+  statusBar.hidden = true;
+
+  var log = el("div", {
+    class: "rl-log",
+    role: "log",
+    "aria-live": "polite",
+    tabindex: "0",
+    "data-testid": "relais-messages"
+  });
+  bind(log, "log", "aria-label");
+
+  var typing = el("div", { class: "rl-typing", "data-testid": "relais-typing" });
+  typing.hidden = true;
+  [1, 2, 3].forEach(function () {
+    typing.appendChild(el("span", { class: "rl-dot", "aria-hidden": "true" }));
+  });
+  typing.appendChild(bind(el("span", { class: "rl-sr" }), "typing"));
+
+  var composer = el("form", { class: "rl-composer", novalidate: "" });
+  var input = el("textarea", {
+    id: "rl-input",
+    class: "rl-input",
+    rows: "1",
+    maxlength: String(MAX_TEXT),
+    autocomplete: "off",
+    "data-testid": "relais-input"
+  });
+  bind(input, "placeholder", "placeholder");
+  var inputLabel = bind(el("label", { class: "rl-sr", for: "rl-input" }), "input");
+  var sendButton = el("button", { type: "submit", class: "rl-send", "data-testid": "relais-send" });
+  bind(sendButton, "send", "aria-label");
+  bind(sendButton, "send", "title");
+  sendButton.appendChild(icon("send"));
+  composer.appendChild(inputLabel);
+  composer.appendChild(input);
+  composer.appendChild(sendButton);
+
+  var footnote = bind(el("p", { class: "rl-footnote" }), "footnote");
+
+  panel.appendChild(header);
+  panel.appendChild(statusBar);
+  panel.appendChild(log);
+  panel.appendChild(typing);
+  panel.appendChild(composer);
+  panel.appendChild(footnote);
+  root.appendChild(panel);
+  root.appendChild(launcher);
+  root.setAttribute("lang", state.lang);
+
+  // ---------------------------------------------------------------------------------------
+  // Rendering of conversation items.
+
+  /**
+   * Messages and quick-reply clicks not yet acknowledged, oldest first: {id, frame, text, view}.
+   * They are sent again on every new connection: the server recognises the ids it already
+   * stored, and the replay confirms those without showing them twice.
+   */
+  var outbox = [];
+  /** Client ids of callback forms sent and not yet acknowledged. */
+  var callbacks = {};
+  /** Number of customer messages shown (a conversation without any can switch language). */
+  var customerCount = 0;
+  var unread = 0;
+  var formCounter = 0;
+
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  /**
+   * Shows one message; returns {item, bubble, meta} (the bubble's text is exactly `text`).
+   * Server events (with a seq) go before messages still awaiting acknowledgement, so the
+   * screen keeps the server's order, the order a reload would show.
+   */
+  function addMessage(role, text, seq) {
+    var item = el("div", { class: "rl-msg rl-msg--" + role });
+    item.appendChild(bind(el("span", { class: "rl-sr" }), role === "customer" ? "you" : "bot"));
+    var bubble = el("p", { class: "rl-bubble", "data-testid": "relais-message", "data-role": role }, text);
+    if (seq) {
+      bubble.setAttribute("data-seq", String(seq));
+    }
+    item.appendChild(bubble);
+    var meta = el("span", { class: "rl-meta" });
+    item.appendChild(meta);
+    var firstPending = seq ? log.querySelector(".rl-msg--pending, .rl-msg--queued") : null;
+    log.insertBefore(item, firstPending);
+    if (role === "customer") {
+      customerCount += 1;
+    }
+    scrollToEnd();
+    return { item: item, bubble: bubble, meta: meta };
+  }
+
+  function setMeta(view, key, stateClass) {
+    view.item.classList.remove("rl-msg--pending", "rl-msg--queued", "rl-msg--failed");
+    if (key) {
+      view.item.classList.add(stateClass);
+      view.meta.textContent = t(key);
+      if (view.item === log.lastElementChild) {
+        scrollToEnd();
+      }
+    } else {
+      view.meta.textContent = "";
+    }
+  }
+
+  function confirmMessage(view, seq) {
+    view.bubble.setAttribute("data-seq", String(seq));
+    setMeta(view, null);
+  }
+
+  function addNotice(text) {
+    var notice = el("p", { class: "rl-notice", "data-testid": "relais-notice" }, text);
+    log.appendChild(notice);
+    scrollToEnd();
+    return notice;
+  }
+
+  /** Removes quick replies and forms: they only make sense under the latest bot message. */
+  function clearInteractive() {
+    Array.prototype.slice.call(log.querySelectorAll(".rl-quick, .rl-callback")).forEach(function (node) {
+      if (node.contains(document.activeElement)) {
+        input.focus();
+      }
+      node.remove();
+    });
+  }
+
+  function renderQuickReplies(replies) {
+    var group = el("div", { class: "rl-quick", role: "group" });
+    bind(group, "suggestions", "aria-label");
+    replies.forEach(function (reply) {
+      if (!reply || typeof reply.label !== "string" || typeof reply.value !== "string") {
+        return;
+      }
+      var button = el("button", {
+        type: "button",
+        class: "rl-chip",
+        "data-testid": "relais-quick-reply",
+        "data-value": reply.value
+      }, reply.label);
+      button.addEventListener("click", function () {
+        sendChoice(reply);
+      });
+      group.appendChild(button);
+    });
+    if (group.childNodes.length) {
+      log.appendChild(group);
+      scrollToEnd();
+    }
+  }
+
+  function field(form, kind, labelKey, attrs) {
+    var id = "rl-cb-" + formCounter + "-" + labelKey;
+    var wrap = el("div", { class: "rl-field" });
+    wrap.appendChild(bind(el("label", { for: id }), labelKey));
+    attrs.id = id;
+    var control = el(kind, attrs);
+    wrap.appendChild(control);
+    form.appendChild(wrap);
+    return control;
+  }
+
+  function renderCallbackForm() {
+    formCounter += 1;
+    var form = el("form", { class: "rl-callback", novalidate: "", "data-testid": "relais-callback-form" });
+    form.appendChild(bind(el("p", { class: "rl-form-title" }), "formTitle"));
+    var name = field(form, "input", "formName", { type: "text", name: "name", autocomplete: "name", maxlength: "200" });
+    var contact = field(form, "input", "formContact", {
+      type: "text",
+      name: "contact",
+      autocomplete: "email",
+      maxlength: "200"
+    });
+    var message = field(form, "textarea", "formMessage", { name: "message", rows: "3", maxlength: String(MAX_TEXT) });
+    var consentId = "rl-cb-" + formCounter + "-consent";
+    var consentWrap = el("div", { class: "rl-consent" });
+    var consent = el("input", { type: "checkbox", id: consentId, name: "consent" });
+    consent.checked = false;
+    consentWrap.appendChild(consent);
+    consentWrap.appendChild(bind(el("label", { for: consentId }), "formConsent"));
+    form.appendChild(consentWrap);
+    var error = el("p", { class: "rl-form-error", role: "alert" });
+    error.hidden = true;
+    form.appendChild(error);
+    var submit = bind(el("button", { type: "submit", class: "rl-submit" }), "formSubmit");
+    form.appendChild(submit);
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var frame = {
+        type: "callback",
+        name: name.value.trim(),
+        contact: contact.value.trim(),
+        message: message.value.trim(),
+        consent: consent.checked
+      };
+      var problem = !frame.name ? ["formNeedName", name]
+        : !isContact(frame.contact) ? ["formNeedContact", contact]
+        : !frame.message ? ["formNeedMessage", message]
+        : !frame.consent ? ["formNeedConsent", consent]
+        : null;
+      if (problem) {
+        showFormError(form, t(problem[0]));
+        problem[1].focus();
+        return;
+      }
+      if (!isReady()) {
+        showFormError(form, t("reconnecting"));
+        return;
+      }
+      error.hidden = true;
+      submit.disabled = true;
+      submit.textContent = t("formSending");
+      // Not queued for resending, and never kept in localStorage: it holds personal data.
+      frame.id = newClientId();
+      callbacks[frame.id] = true;
+      send(frame);
+      setTyping(true);
+    });
+    log.appendChild(form);
+    scrollToEnd();
+  }
+
+  /** Re-enables a form's submit button, with an explanation when `text` is given. */
+  function showFormError(form, text) {
+    var error = form.querySelector(".rl-form-error");
+    var submit = form.querySelector(".rl-submit");
+    error.textContent = text || "";
+    error.hidden = !text;
+    submit.disabled = false;
+    submit.textContent = t("formSubmit");
+  }
+
+  /** An email address or a phone number (digits, spaces, dots, dashes, optional +). */
+  function isContact(value) {
+    return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) || /^\+?[0-9][0-9 .\-()]{7,18}[0-9]$/.test(value);
+  }
+
+  function setTyping(on) {
+    typing.hidden = !on;
+    if (on) {
+      scrollToEnd();
+    }
+  }
+
+  function setStatus(key) {
+    statusBar.hidden = !key;
+    statusBar.textContent = key ? t(key) : "";
+    root.classList.toggle("rl-root--degraded", !!key);
+  }
+
+  function setUnread(count) {
+    unread = count;
+    badge.hidden = count === 0;
+    badgeCount.textContent = String(count);
+  }
+
+  function resetConversationView() {
+    log.textContent = "";
+    customerCount = 0;
+    state.lastSeq = 0;
+    setTyping(false);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Connection: one websocket at a time, reconnected with backoff until the page goes away.
+
+  var ws = null;
+  var ready = false; // welcome received: frames may be sent.
+  var replayUntil = 0; // seq that ends the replay announced by the welcome, 0 when none.
+  var sentOnSocket = {}; // client ids already sent over the current socket
+  var attempts = 0;
+  var reconnectTimer = null;
+  var sentResume = false;
+
+  function isReady() {
+    return ready && ws !== null && ws.readyState === WebSocket.OPEN;
+  }
+
+  function connect() {
+    if (ws || reconnectTimer) {
+      return;
+    }
+    setStatus(attempts ? (navigator.onLine === false ? "offline" : "reconnecting") : "connecting");
+    var socket;
+    try {
+      socket = new WebSocket(WS_URL);
+    } catch (_) {
+      scheduleReconnect();
+      return;
+    }
+    ws = socket;
+    ready = false;
+    sentOnSocket = {};
+    socket.addEventListener("open", function () {
+      var hello = { type: "hello", lang: state.lang };
+      sentResume = !!state.resume;
+      if (state.resume) {
+        hello.resume = state.resume;
+        hello.last_seq = state.lastSeq;
+      }
+      socket.send(JSON.stringify(hello));
+    });
+    socket.addEventListener("message", function (event) {
+      if (ws !== socket || typeof event.data !== "string") {
+        return;
+      }
+      var frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (_) {
+        return;
+      }
+      if (frame && typeof frame === "object") {
+        handleFrame(frame);
+      }
+    });
+    socket.addEventListener("close", function () {
+      if (ws !== socket) {
+        return;
+      }
+      ws = null;
+      ready = false;
+      setTyping(false);
+      outbox.forEach(function (entry) {
+        setMeta(entry.view, "queued", "rl-msg--queued");
+      });
+      // A form in flight may be lost: let the customer send it again once reconnected (the
+      // replay removes it if the server did store it).
+      callbacks = {};
+      Array.prototype.forEach.call(log.querySelectorAll(".rl-callback"), function (form) {
+        showFormError(form, null);
+      });
+      scheduleReconnect();
+    });
+  }
+
+  function scheduleReconnect() {
+    var delay = Math.min(BACKOFF_MAX, BACKOFF_MIN * Math.pow(2, attempts));
+    attempts += 1;
+    setStatus(navigator.onLine === false ? "offline" : "reconnecting");
+    reconnectTimer = window.setTimeout(function () {
+      reconnectTimer = null;
+      connect();
+    }, delay / 2 + Math.random() * delay / 2);
+  }
+
+  function reconnectNow() {
+    if (reconnectTimer) {
+      window.clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      connect();
+    }
+  }
+
+  /** Closes the socket on purpose and opens a new one (e.g. after a language switch). */
+  function restart() {
+    if (ws) {
+      var old = ws;
+      ws = null;
+      old.close();
+    }
+    if (reconnectTimer) {
+      window.clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+    }
+    ready = false;
+    attempts = 0;
+    connect();
+  }
+
+  function send(frame) {
+    ws.send(JSON.stringify(frame));
+  }
+
+  /** Sends every outbound message this socket has not carried yet, oldest first. */
+  function flushOutbox() {
+    if (!isReady()) {
+      return;
+    }
+    outbox.forEach(function (entry) {
+      if (!sentOnSocket[entry.id]) {
+        sentOnSocket[entry.id] = true;
+        send(entry.frame);
+        setMeta(entry.view, "sending", "rl-msg--pending");
+        setTyping(true);
+      }
+    });
+  }
+
+  function persistOutbox() {
+    state.pending = outbox.map(function (entry) {
+      return { id: entry.id, frame: entry.frame, text: entry.text };
+    });
+    saveState();
+  }
+
+  function takeOutboxEntry(id) {
+    for (var i = 0; i < outbox.length; i += 1) {
+      if (outbox[i].id === id) {
+        var entry = outbox.splice(i, 1)[0];
+        persistOutbox();
+        return entry;
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Server frames (docs/protocol.md). Unknown types are ignored: fields and frames may be added.
+
+  /** True when `seq` was already seen (duplicate after a reconnection); records it otherwise. */
+  function seen(seq) {
+    if (typeof seq !== "number") {
+      return false;
+    }
+    if (seq <= state.lastSeq) {
+      return true;
+    }
+    state.lastSeq = seq;
+    return false;
+  }
+
+  function handleFrame(frame) {
+    switch (frame.type) {
+      case "welcome":
+        onWelcome(frame);
+        break;
+      case "customer":
+        if (!seen(frame.seq)) {
+          onCustomer(frame);
+        }
+        break;
+      case "ack":
+        onAck(frame);
+        break;
+      case "bot":
+        if (!seen(frame.seq)) {
+          onBot(frame);
+        }
+        break;
+      case "callback":
+        if (!seen(frame.seq)) {
+          clearInteractive();
+          addNotice(t("callbackSent"));
+        }
+        break;
+      case "typing":
+        if (ready) {
+          setTyping(true);
+        }
+        break;
+      case "error":
+        onError(frame);
+        break;
+      default:
+        seen(frame.seq);
+    }
+    if (replayUntil && state.lastSeq >= replayUntil) {
+      replayDone();
+    }
+    saveState();
+  }
+
+  function onWelcome(frame) {
+    if (typeof frame.resume === "string") {
+      state.resume = frame.resume;
+    }
+    if (sentResume && frame.resumed === false) {
+      // The server started over: what is on screen belongs to a conversation that is gone.
+      resetConversationView();
+      outbox.forEach(function (entry) {
+        entry.view = addMessage("customer", entry.text);
+      });
+      addNotice(t("newConversation"));
+    }
+    attempts = 0;
+    ready = true;
+    setStatus(null);
+    replayUntil = typeof frame.seq === "number" ? frame.seq : 0;
+    if (state.lastSeq >= replayUntil) {
+      replayDone();
+    } else {
+      // Screen readers wait for the end of the replay instead of reading out the history.
+      log.setAttribute("aria-busy", "true");
+    }
+    // Sent now, not after the replay: the server processes them after it, and recognises
+    // a resent client id (its ack was lost) instead of storing the message twice.
+    flushOutbox();
+  }
+
+  function replayDone() {
+    replayUntil = 0;
+    log.removeAttribute("aria-busy");
+    scrollToEnd();
+  }
+
+  function onCustomer(frame) {
+    clearInteractive();
+    var entry = typeof frame.id === "string" ? takeOutboxEntry(frame.id) : null;
+    if (entry) {
+      // Stored before we lost the connection, acknowledgement lost: do not send it again.
+      confirmMessage(entry.view, frame.seq);
+    } else if (typeof frame.text === "string") {
+      addMessage("customer", frame.text, frame.seq);
+    }
+  }
+
+  function onAck(frame) {
+    var id = typeof frame.id === "string" ? frame.id : null;
+    var entry = id ? takeOutboxEntry(id) : null;
+    if (entry && typeof frame.seq === "number") {
+      confirmMessage(entry.view, frame.seq);
+    } else if (id && callbacks[id]) {
+      delete callbacks[id];
+      clearInteractive();
+      addNotice(t("callbackSent"));
+    }
+    seen(frame.seq);
+  }
+
+  function onBot(frame) {
+    clearInteractive();
+    setTyping(false);
+    addMessage("bot", typeof frame.text === "string" ? frame.text : "", frame.seq);
+    if (Array.isArray(frame.quick_replies) && frame.quick_replies.length) {
+      renderQuickReplies(frame.quick_replies);
+    }
+    if (frame.form === "callback") {
+      renderCallbackForm();
+    }
+    if (!replayUntil && panel.hidden) {
+      setUnread(unread + 1);
+    }
+  }
+
+  function onError(frame) {
+    var messages = t("errors");
+    var code = typeof frame.code === "string" ? frame.code : "";
+    setTyping(false);
+    if (code === "resume_invalid") {
+      return; // The welcome that follows says resumed:false; onWelcome explains it once.
+    }
+    var id = typeof frame.id === "string" ? frame.id : null;
+    var form = log.querySelector(".rl-callback");
+    if (form && id && callbacks[id]) {
+      delete callbacks[id];
+      showFormError(form, messages[code] || messages.generic);
+      return;
+    }
+    // A refused message is not stored: mark it and never resend it.
+    var refused = id ? takeOutboxEntry(id) : null;
+    if (refused) {
+      setMeta(refused.view, "failed", "rl-msg--failed");
+    }
+    addNotice(messages[code] || messages.generic);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Customer actions.
+
+  /** Shows what the customer said and sends it now, or as soon as the connection is back. */
+  function enqueue(frame, text) {
+    clearInteractive();
+    var entry = { id: frame.id, frame: frame, text: text, view: null };
+    entry.view = addMessage("customer", text);
+    setMeta(entry.view, "queued", "rl-msg--queued");
+    outbox.push(entry);
+    persistOutbox();
+    if (isReady()) {
+      flushOutbox();
+    } else {
+      connect();
+    }
+  }
+
+  function sendMessage() {
+    var text = input.value.trim().slice(0, MAX_TEXT);
+    if (!text) {
+      return;
+    }
+    if (outbox.length >= MAX_PENDING) {
+      addNotice(t("queueFull")); // The text stays in the input.
+      return;
+    }
+    input.value = "";
+    enqueue({ type: "message", text: text, id: newClientId() }, text);
+  }
+
+  function sendChoice(reply) {
+    input.focus();
+    enqueue({ type: "choice", value: reply.value, id: newClientId() }, reply.label);
+  }
+
+  /** Opens the panel; `focusInput` is false when restoring an open panel after a reload. */
+  function open(focusInput) {
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    root.classList.add("rl-root--open");
+    state.open = true;
+    saveState();
+    setUnread(0);
+    connect();
+    scrollToEnd();
+    if (focusInput !== false) {
+      input.focus();
+    }
+  }
+
+  function close() {
+    panel.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    root.classList.remove("rl-root--open");
+    state.open = false;
+    saveState();
+    launcher.focus();
+  }
+
+  function setLang(lang) {
+    state.lang = lang;
+    root.setAttribute("lang", lang);
+    bindings = bindings.filter(function (binding) {
+      return binding[0].isConnected; // Forget quick replies, forms and messages since removed.
+    });
+    bindings.forEach(applyBinding);
+    if (statusBar.hidden === false) {
+      setStatus(ws && !ready ? "connecting" : "reconnecting");
+    }
+    saveState();
+    if (customerCount === 0 && outbox.length === 0) {
+      // Nothing said yet: start over so that the greeting comes in the chosen language.
+      state.resume = null;
+      resetConversationView();
+      saveState();
+      restart();
+    }
+  }
+
+  launcher.addEventListener("click", function () {
+    if (panel.hidden) {
+      open(true);
+    } else {
+      close();
+    }
+  });
+  closeButton.addEventListener("click", close);
+  langSelect.addEventListener("change", function () {
+    setLang(pickLang(langSelect.value) || "fr");
+  });
+  composer.addEventListener("submit", function (event) {
+    event.preventDefault();
+    sendMessage();
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      sendMessage();
+    }
+  });
+  root.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !panel.hidden) {
+      event.preventDefault();
+      close();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target.closest("[data-relais-open]") : null;
+    if (target) {
+      event.preventDefault();
+      open(true);
+    }
+  });
+  window.addEventListener("online", reconnectNow);
+  window.addEventListener("offline", function () {
+    if (!ws) {
+      setStatus("offline");
+    }
+  });
+
+  // ---------------------------------------------------------------------------------------
+  // Start: load the stylesheet, attach, restore.
+
+  var stylesheet = el("link", { rel: "stylesheet", href: new URL("widget.css", scriptUrl).href });
+  function reveal() {
+    root.hidden = false;
+  }
+  stylesheet.addEventListener("load", reveal);
+  stylesheet.addEventListener("error", reveal);
+  document.head.appendChild(stylesheet);
+  document.body.appendChild(root);
+
+  state.pending.forEach(function (saved) {
+    var entry = { id: saved.id, frame: saved.frame, text: saved.text, view: null };
+    entry.view = addMessage("customer", entry.text);
+    setMeta(entry.view, "queued", "rl-msg--queued");
+    outbox.push(entry);
+  });
+  if (state.open) {
+    open(false);
+  } else if (state.resume || outbox.length) {
+    connect(); // A conversation exists: restore it now so new messages can show as unread.
+  }
+
+  /** Small public API for the host page. */
+  window.RelaisWidget = {
+    open: function () {
+      open(true);
+    },
+    close: close
+  };
+})();
