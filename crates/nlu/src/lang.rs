@@ -43,6 +43,8 @@ impl std::fmt::Display for Lang {
     }
 }
 
+// "ai" (as in "j'ai") is left out: in English "AI" is common in chatbot conversations, and the
+// elided "j" already marks French.
 const FRENCH_WORDS: &[&str] = &[
     "le",
     "la",
@@ -108,7 +110,6 @@ const FRENCH_WORDS: &[&str] = &[
     "facture",
     "compteur",
     "aide",
-    "ai",
     "avoir",
     "être",
     "etre",
@@ -123,7 +124,7 @@ const ENGLISH_WORDS: &[&str] = &[
     "for", "with", "not", "what", "who", "how", "why", "hello", "hi", "thanks", "thank", "yes",
     "no", "and", "or", "on", "in", "to", "of", "this", "that", "do", "does", "can", "could",
     "would", "want", "need", "bill", "meter", "help", "have", "be", "it", "me", "please", "bye",
-    "agent", "human", "when", "where", "which", "much", "many", "there", "m", "s", "t", "don",
+    "human", "when", "where", "which", "much", "many", "there", "m", "s", "t", "don",
 ];
 
 /// Detects the language of `text`, or `None` when the text carries too little signal to decide.
@@ -166,11 +167,16 @@ mod tests {
         );
         assert_eq!(detect("l'électricité coûte cher"), Some(Lang::Fr));
         assert_eq!(detect("Hello, I need help with my bill"), Some(Lang::En));
+        assert_eq!(detect("j'ai un problème"), Some(Lang::Fr));
+        assert_eq!(detect("hey ai, can you stop talking"), Some(Lang::En));
     }
 
     #[test]
     fn fragments_without_signal_are_undecided() {
         assert_eq!(detect("15 kVA"), None);
         assert_eq!(detect("???"), None);
+        // "agent" is the same word in both languages: a French customer typing it alone must
+        // not switch the conversation to English.
+        assert_eq!(detect("agent"), None);
     }
 }
