@@ -1,0 +1,141 @@
+//! The HTTP surface: the customer websocket, the health check and the static web files.
+
+use axum::Router;
+use axum::extract::State;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::session::Session;
+use crate::state::AppState;
+
+/// The whole application as a router, for [`crate::run`] and for tests without network.
+pub fn app(state: AppState) -> Router {
+    let static_files = ServeDir::new(&state.config().web_dir);
+    Router::new()
+        .route("/ws", get(websocket))
+        .route("/healthz", get(healthz))
+        .fallback_service(static_files)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .with_state(state)
+}
+
+/// `GET /healthz`: 200 while the server accepts conversations, 503 once it is shutting down.
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.is_shutting_down() {
+        (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response()
+    } else {
+        (StatusCode::OK, "ok\n").into_response()
+    }
+}
+
+/// `GET /ws`: upgrades to a customer session with bounded buffers and message sizes.
+async fn websocket(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
+    if state.is_shutting_down() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response();
+    }
+    let config = state.config();
+    if state.session_count() >= config.max_sessions {
+        tracing::warn!(
+            max = config.max_sessions,
+            "session limit reached; refusing a socket"
+        );
+        return (StatusCode::SERVICE_UNAVAILABLE, "too many sessions\n").into_response();
+    }
+    // Taken now so that a session counts from the upgrade on, for shutdown to wait for it.
+    let tracked = state.sessions().token();
+    upgrade
+        .read_buffer_size(config.read_buffer_size)
+        .write_buffer_size(config.write_buffer_size)
+        .max_write_buffer_size(config.max_write_buffer_size)
+        .max_message_size(config.max_message_bytes)
+        .max_frame_size(config.max_message_bytes)
+        .on_upgrade(move |socket| async move {
+            Session::new(state, socket).run().await;
+            drop(tracked);
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::{Body, to_bytes};
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::config::ServerConfig;
+    use crate::test_support::app_with;
+
+    async fn get(router: Router, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let body = to_bytes(body, 1 << 20).await.unwrap();
+        (
+            parts.status,
+            parts.headers,
+            String::from_utf8(body.to_vec()).unwrap(),
+        )
+    }
+
+    fn state_with_web() -> (AppState, tempfile::TempDir) {
+        let web = tempfile::tempdir().unwrap();
+        std::fs::write(web.path().join("index.html"), "<h1>Volta</h1>").unwrap();
+        std::fs::write(web.path().join("widget.js"), "console.log(1)").unwrap();
+        let config = ServerConfig {
+            web_dir: web.path().to_owned(),
+            ..ServerConfig::default()
+        };
+        let store = std::sync::Arc::new(relais_store::MemoryStore::new());
+        (app_with(store, config), web)
+    }
+
+    #[tokio::test]
+    async fn healthz_is_ok_until_shutdown_begins() {
+        let (state, _web) = state_with_web();
+        let (status, _, _) = get(app(state.clone()), "/healthz").await;
+        assert_eq!(status, StatusCode::OK);
+        state.begin_shutdown();
+        let (status, _, _) = get(app(state), "/healthz").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[tokio::test]
+    async fn static_files_come_from_the_web_dir_with_nosniff() {
+        let (state, _web) = state_with_web();
+        let (status, headers, body) = get(app(state.clone()), "/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, "<h1>Volta</h1>");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(
+            headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let (status, headers, _) = get(app(state.clone()), "/widget.js").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .contains("javascript")
+        );
+        let (status, headers, _) = get(app(state), "/../Cargo.toml").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    }
+
+    #[tokio::test]
+    async fn the_websocket_route_wants_an_upgrade() {
+        let (state, _web) = state_with_web();
+        let (status, _, _) = get(app(state), "/ws").await;
+        assert!(status.is_client_error(), "{status}");
+    }
+}

@@ -1,0 +1,81 @@
+//! Conversation ids and resume tokens: OS randomness rendered as url-safe text.
+//!
+//! A conversation id is 128 random bits and a resume token 256 random bits, both as lowercase
+//! hex (url-safe, no padding, no ambiguity). Only the SHA-256 of a resume token is stored, so a
+//! leaked data directory does not let anyone take over a conversation.
+
+use sha2::{Digest, Sha256};
+
+/// Why fresh randomness could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("the operating system gave no randomness: {0}")]
+pub(crate) struct RandomnessError(getrandom::Error);
+
+/// A fresh conversation id (128 bits of OS randomness).
+pub(crate) fn new_conversation_id() -> Result<String, RandomnessError> {
+    random_hex::<16>()
+}
+
+/// A fresh resume token (256 bits of OS randomness).
+pub(crate) fn new_resume_token() -> Result<String, RandomnessError> {
+    random_hex::<32>()
+}
+
+/// The form in which a resume token is stored and looked up: hex SHA-256.
+pub(crate) fn hash_resume_token(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn random_hex<const N: usize>() -> Result<String, RandomnessError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(RandomnessError)?;
+    Ok(hex(&bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_url_safe_and_long_enough() {
+        let id = new_conversation_id().unwrap();
+        let token = new_resume_token().unwrap();
+        assert_eq!(id.len(), 32, "128 bits as hex");
+        assert_eq!(token.len(), 64, "256 bits as hex");
+        for s in [&id, &token] {
+            assert!(
+                s.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            );
+        }
+    }
+
+    #[test]
+    fn ids_differ_between_draws() {
+        let ids: std::collections::HashSet<String> =
+            (0..100).map(|_| new_conversation_id().unwrap()).collect();
+        assert_eq!(ids.len(), 100);
+    }
+
+    #[test]
+    fn token_hash_is_stable_and_not_the_token() {
+        let token = new_resume_token().unwrap();
+        let hash = hash_resume_token(&token);
+        assert_eq!(hash, hash_resume_token(&token));
+        assert_ne!(hash, token);
+        assert_eq!(
+            hash_resume_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,337 @@
+//! The customer websocket protocol: client frames decoded once into a tagged enum, server frames
+//! encoded from one enum. `docs/protocol.md` is the prose version of this module.
+//!
+//! Decoding is pure (text in, frame or [`SessionError`] out) so that every malformed input can
+//! be unit-tested without a socket. Unknown fields are ignored so that clients may add some.
+
+use relais_engine::{Outcome, QuickReply};
+use relais_nlu::Lang;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ErrorCode, SessionError};
+
+/// Longest client message id accepted, in characters.
+pub(crate) const MAX_CLIENT_ID_CHARS: usize = 64;
+/// Longest quick-reply value accepted, in characters.
+pub(crate) const MAX_CHOICE_CHARS: usize = 200;
+
+/// A frame sent by the client.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub(crate) enum ClientFrame {
+    /// Opens or resumes a conversation; must come first.
+    Hello {
+        lang: Option<Lang>,
+        resume: Option<String>,
+        last_seq: Option<u64>,
+    },
+    /// Free text typed by the customer.
+    Message { text: String, id: Option<String> },
+    /// A quick reply was clicked.
+    Choice { value: String, id: Option<String> },
+    /// The callback/message form.
+    Callback {
+        name: String,
+        contact: String,
+        #[serde(default)]
+        message: String,
+        consent: Option<bool>,
+        id: Option<String>,
+    },
+}
+
+/// The `type` names of [`ClientFrame`], to tell an unknown type from a malformed known one.
+const CLIENT_TYPES: [&str; 4] = ["hello", "message", "choice", "callback"];
+
+/// Decodes one text frame; the error says which wire code applies.
+pub(crate) fn decode(text: &str) -> Result<ClientFrame, SessionError> {
+    let err = match serde_json::from_str::<ClientFrame>(text) {
+        Ok(frame) => return Ok(frame),
+        Err(err) => err,
+    };
+    if err.is_syntax() || err.is_eof() || err.is_io() {
+        return Err(SessionError::InvalidJson(err.to_string()));
+    }
+    // Only on the error path: look at `type` alone to choose between the two codes.
+    #[derive(Deserialize)]
+    struct Envelope {
+        #[serde(rename = "type")]
+        kind: Option<serde_json::Value>,
+    }
+    match serde_json::from_str::<Envelope>(text) {
+        Ok(Envelope {
+            kind: Some(serde_json::Value::String(kind)),
+        }) if !CLIENT_TYPES.contains(&kind.as_str()) => {
+            Err(SessionError::UnknownType(kind.chars().take(40).collect()))
+        }
+        Ok(Envelope { kind: None }) => Err(SessionError::InvalidFrame(
+            "every frame needs a `type` field".to_owned(),
+        )),
+        Ok(Envelope {
+            kind: Some(serde_json::Value::String(_)),
+        }) => Err(SessionError::InvalidFrame(err.to_string())),
+        _ => Err(SessionError::InvalidFrame(
+            "a frame is a JSON object with a string `type`".to_owned(),
+        )),
+    }
+}
+
+/// Checks a client message id: at most [`MAX_CLIENT_ID_CHARS`] characters.
+pub(crate) fn check_client_id(id: Option<&str>) -> Result<(), SessionError> {
+    match id {
+        Some(id) if id.chars().count() > MAX_CLIENT_ID_CHARS => Err(SessionError::InvalidFrame(
+            format!("`id` is longer than {MAX_CLIENT_ID_CHARS} characters"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Checks a customer text: not blank, at most `limit` characters.
+pub(crate) fn check_text(text: &str, limit: usize) -> Result<(), SessionError> {
+    if text.trim().is_empty() {
+        return Err(SessionError::EmptyText);
+    }
+    if text.chars().count() > limit {
+        return Err(SessionError::TextTooLong { limit });
+    }
+    Ok(())
+}
+
+/// A form the client should show with a bot message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Form {
+    /// The callback/message form, answered with a `callback` frame.
+    Callback,
+}
+
+/// What the bot says in one turn, as stored in the transcript and sent in `bot` frames.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct BotMessage {
+    pub(crate) text: String,
+    pub(crate) intent: Option<String>,
+    pub(crate) confidence: f32,
+    pub(crate) outcome: Outcome,
+    #[serde(default)]
+    pub(crate) quick_replies: Vec<QuickReply>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) form: Option<Form>,
+    pub(crate) lang: Lang,
+}
+
+/// A frame sent by the server.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub(crate) enum ServerFrame<'a> {
+    /// Answer to `hello`.
+    Welcome {
+        conversation: &'a str,
+        resume: &'a str,
+        seq: u64,
+        resumed: bool,
+    },
+    /// A customer message event (replay, or another socket of the conversation).
+    Customer {
+        seq: u64,
+        text: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        choice: Option<&'a str>,
+    },
+    /// The customer's message or form is durably stored as event `seq`.
+    Ack {
+        seq: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<&'a str>,
+    },
+    /// A bot message event.
+    Bot {
+        seq: u64,
+        #[serde(flatten)]
+        message: &'a BotMessage,
+    },
+    /// A callback form event (replay, or another socket of the conversation).
+    Callback {
+        seq: u64,
+        ticket: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<&'a str>,
+    },
+    /// A frame could not be handled.
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<&'a str>,
+    },
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ServerFrame<'_> {
+    /// The frame's type and seq, for logs (never the text).
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            ServerFrame::Welcome { seq, .. } => format!("welcome {seq}"),
+            ServerFrame::Customer { seq, .. } => format!("customer {seq}"),
+            ServerFrame::Ack { seq, .. } => format!("ack {seq}"),
+            ServerFrame::Bot { seq, .. } => format!("bot {seq}"),
+            ServerFrame::Callback { seq, .. } => format!("callback {seq}"),
+            ServerFrame::Error { code, .. } => format!("error {}", code.as_str()),
+        }
+    }
+
+    /// The frame as JSON text.
+    pub(crate) fn encode(&self) -> String {
+        // Invariant: every field is a string, number, bool or a derived struct of those, so
+        // serialisation to a String cannot fail; fall back to an internal error just in case.
+        serde_json::to_string(self).unwrap_or_else(|_| {
+            r#"{"type":"error","code":"internal","message":"encoding failed"}"#.to_owned()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_of(text: &str) -> &'static str {
+        decode(text).unwrap_err().code().as_str()
+    }
+
+    #[test]
+    fn decodes_every_client_frame() {
+        assert_eq!(
+            decode(r#"{"type":"hello","lang":"en","resume":"abc","last_seq":3}"#).unwrap(),
+            ClientFrame::Hello {
+                lang: Some(Lang::En),
+                resume: Some("abc".into()),
+                last_seq: Some(3)
+            }
+        );
+        assert_eq!(
+            decode(r#"{"type":"hello"}"#).unwrap(),
+            ClientFrame::Hello {
+                lang: None,
+                resume: None,
+                last_seq: None
+            }
+        );
+        assert_eq!(
+            decode(r#"{"type":"message","text":"Bonjour","id":"c1","extra":1}"#).unwrap(),
+            ClientFrame::Message {
+                text: "Bonjour".into(),
+                id: Some("c1".into())
+            }
+        );
+        assert_eq!(
+            decode(r#"{"type":"choice","value":"human"}"#).unwrap(),
+            ClientFrame::Choice {
+                value: "human".into(),
+                id: None
+            }
+        );
+        assert_eq!(
+            decode(r#"{"type":"callback","name":"A","contact":"a@b.fr","consent":true}"#).unwrap(),
+            ClientFrame::Callback {
+                name: "A".into(),
+                contact: "a@b.fr".into(),
+                message: String::new(),
+                consent: Some(true),
+                id: None
+            }
+        );
+    }
+
+    #[test]
+    fn malformed_frames_get_the_right_code() {
+        assert_eq!(code_of("{not json"), "invalid_json");
+        assert_eq!(code_of(""), "invalid_json");
+        assert_eq!(code_of(r#"{"type":"dance"}"#), "unknown_type");
+        assert_eq!(code_of(r#"{"text":"hi"}"#), "invalid_frame");
+        assert_eq!(code_of(r#"{"type":3}"#), "invalid_frame");
+        assert_eq!(code_of(r#"{"type":"message"}"#), "invalid_frame");
+        assert_eq!(code_of(r#"{"type":"message","text":5}"#), "invalid_frame");
+        assert_eq!(code_of(r#"{"type":"hello","lang":"de"}"#), "invalid_frame");
+        assert_eq!(
+            code_of(r#"{"type":"hello","last_seq":-1}"#),
+            "invalid_frame"
+        );
+        assert_eq!(code_of("[1,2]"), "invalid_frame");
+        assert_eq!(code_of("\"hello\""), "invalid_frame");
+    }
+
+    #[test]
+    fn unknown_type_is_echoed_truncated() {
+        let long = "x".repeat(500);
+        let err = decode(&format!(r#"{{"type":"{long}"}}"#)).unwrap_err();
+        assert!(err.to_string().len() < 100);
+    }
+
+    #[test]
+    fn text_checks() {
+        assert!(check_text("Bonjour", 10).is_ok());
+        assert_eq!(
+            check_text("  \n", 10).unwrap_err().code().as_str(),
+            "empty_text"
+        );
+        assert_eq!(
+            check_text("ééééé", 4).unwrap_err().code().as_str(),
+            "text_too_long"
+        );
+        assert!(
+            check_text("ééééé", 5).is_ok(),
+            "the limit counts characters"
+        );
+        assert!(check_client_id(Some(&"a".repeat(64))).is_ok());
+        assert!(check_client_id(Some(&"a".repeat(65))).is_err());
+    }
+
+    #[test]
+    fn server_frames_encode_to_the_documented_shape() {
+        let bot = BotMessage {
+            text: "Hi".into(),
+            intent: None,
+            confidence: 0.5,
+            outcome: Outcome::Fallback,
+            quick_replies: vec![QuickReply {
+                label: "Advisor".into(),
+                value: "human".into(),
+            }],
+            form: Some(Form::Callback),
+            lang: Lang::En,
+        };
+        let json: serde_json::Value = serde_json::from_str(
+            &ServerFrame::Bot {
+                seq: 2,
+                message: &bot,
+            }
+            .encode(),
+        )
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type":"bot","seq":2,"text":"Hi","intent":null,"confidence":0.5,
+                "outcome":"fallback","quick_replies":[{"label":"Advisor","value":"human"}],
+                "form":"callback","lang":"en"})
+        );
+        let err = ServerFrame::Error {
+            code: ErrorCode::EmptyText,
+            message: "m".into(),
+            id: Some("c1"),
+        };
+        assert_eq!(
+            err.encode(),
+            r#"{"type":"error","code":"empty_text","message":"m","id":"c1"}"#
+        );
+        assert_eq!(
+            ServerFrame::Ack { seq: 4, id: None }.encode(),
+            r#"{"type":"ack","seq":4}"#
+        );
+    }
+}

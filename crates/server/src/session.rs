@@ -1,0 +1,398 @@
+//! One customer websocket session: one task, one `select!` loop.
+//!
+//! The loop waits on client frames, on the conversation's durable events published by other
+//! sockets, and on shutdown. Every branch is cancel-safe: partial state lives in [`Session`]
+//! (the conversation attached, the last seq sent), never inside a pending future. The socket
+//! is any `Stream + Sink` of websocket messages, so tests can drive a session without network.
+//!
+//! Delivery invariant: frames with a seq reach the client in seq order, each exactly once.
+//! `last_sent` is the highest seq sent; an event above `last_sent + 1` first pulls the gap from
+//! the store, and an event at or below it is skipped.
+
+use std::ops::ControlFlow;
+
+use axum::extract::ws::{CloseFrame, Message, close_code};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use relais_nlu::Lang;
+use relais_store::{StoreError, StoredEvent};
+
+use crate::callback::CallbackForm;
+use crate::conversation::{self, Commit, Input, TurnResult};
+use crate::error::SessionError;
+use crate::hub::{Received, Subscription};
+use crate::protocol::{
+    ClientFrame, MAX_CHOICE_CHARS, ServerFrame, check_client_id, check_text, decode,
+};
+use crate::state::AppState;
+use crate::transcript::Event;
+
+/// The socket can no longer be written to: the session ends.
+#[derive(Debug)]
+struct Gone;
+
+/// Why handling a frame stopped.
+#[derive(Debug)]
+enum Failure {
+    /// Tell the client with an `error` frame and carry on.
+    Session(SessionError),
+    /// The socket is gone.
+    Gone,
+}
+
+impl From<SessionError> for Failure {
+    fn from(err: SessionError) -> Self {
+        Failure::Session(err)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(err: StoreError) -> Self {
+        Failure::Session(SessionError::Store(err))
+    }
+}
+
+impl From<Gone> for Failure {
+    fn from(_: Gone) -> Self {
+        Failure::Gone
+    }
+}
+
+/// What the loop woke up for.
+enum Wake {
+    Shutdown,
+    Client(Option<Result<Message, axum::Error>>),
+    Live(Received),
+}
+
+/// One websocket session.
+pub(crate) struct Session<S> {
+    app: AppState,
+    socket: S,
+    /// The conversation, once `hello` has been handled.
+    sub: Option<Subscription>,
+    /// Highest seq sent to this client.
+    last_sent: u64,
+}
+
+impl<S> Session<S>
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
+{
+    /// A session over `socket`, before `hello`.
+    pub(crate) fn new(app: AppState, socket: S) -> Self {
+        Session {
+            app,
+            socket,
+            sub: None,
+            last_sent: 0,
+        }
+    }
+
+    /// Runs the session until the client leaves, the socket fails or shutdown begins.
+    pub(crate) async fn run(mut self) {
+        let shutdown = self.app.shutdown_token().clone();
+        loop {
+            let wake = tokio::select! {
+                biased;
+                () = shutdown.cancelled() => Wake::Shutdown,
+                incoming = self.socket.next() => Wake::Client(incoming),
+                received = recv_live(self.sub.as_mut()) => Wake::Live(received),
+            };
+            let flow = match wake {
+                Wake::Shutdown => {
+                    self.close(close_code::AWAY, "server shutting down").await;
+                    ControlFlow::Break(())
+                }
+                Wake::Client(None) => ControlFlow::Break(()),
+                Wake::Client(Some(Err(err))) => {
+                    self.on_read_error(&err).await;
+                    ControlFlow::Break(())
+                }
+                Wake::Client(Some(Ok(message))) => to_flow(self.on_message(message).await),
+                Wake::Live(Received::Event(event)) => to_flow(self.deliver(&event).await),
+                Wake::Live(Received::Lagged) => to_flow(self.catch_up(u64::MAX).await),
+            };
+            if flow.is_break() {
+                break;
+            }
+        }
+    }
+
+    async fn on_message(&mut self, message: Message) -> Result<(), Gone> {
+        match message {
+            Message::Text(text) => self.on_text(text.as_str()).await,
+            Message::Binary(_) => self.report(&SessionError::BinaryNotSupported, None).await,
+            Message::Close(_) => Err(Gone),
+            // Pings are answered by the websocket layer itself.
+            Message::Ping(_) | Message::Pong(_) => Ok(()),
+        }
+    }
+
+    async fn on_text(&mut self, text: &str) -> Result<(), Gone> {
+        let frame = match decode(text) {
+            Ok(frame) => frame,
+            Err(err) => return self.report(&err, None).await,
+        };
+        let client_id = match &frame {
+            ClientFrame::Message { id, .. }
+            | ClientFrame::Choice { id, .. }
+            | ClientFrame::Callback { id, .. } => id.clone(),
+            ClientFrame::Hello { .. } => None,
+        };
+        match self.dispatch(frame).await {
+            Ok(()) => Ok(()),
+            Err(Failure::Gone) => Err(Gone),
+            Err(Failure::Session(err)) => self.report(&err, client_id.as_deref()).await,
+        }
+    }
+
+    async fn dispatch(&mut self, frame: ClientFrame) -> Result<(), Failure> {
+        match frame {
+            ClientFrame::Hello {
+                lang,
+                resume,
+                last_seq,
+            } => self.on_hello(lang, resume, last_seq.unwrap_or(0)).await,
+            ClientFrame::Message { text, id } => {
+                check_client_id(id.as_deref())?;
+                check_text(&text, self.app.config().max_text_chars)?;
+                self.on_turn(Input::Message(&text), id.as_deref()).await
+            }
+            ClientFrame::Choice { value, id } => {
+                check_client_id(id.as_deref())?;
+                if value.is_empty() || value.chars().count() > MAX_CHOICE_CHARS {
+                    return Err(SessionError::InvalidFrame(format!(
+                        "`value` must have 1 to {MAX_CHOICE_CHARS} characters"
+                    ))
+                    .into());
+                }
+                self.on_turn(Input::Choice(&value), id.as_deref()).await
+            }
+            ClientFrame::Callback {
+                name,
+                contact,
+                message,
+                consent,
+                id,
+            } => {
+                check_client_id(id.as_deref())?;
+                let max = self.app.config().max_text_chars;
+                let form = CallbackForm::validate(&name, &contact, &message, consent, max)?;
+                self.on_callback(&form, id.as_deref()).await
+            }
+        }
+    }
+
+    async fn on_hello(
+        &mut self,
+        lang: Option<Lang>,
+        resume: Option<String>,
+        last_seq: u64,
+    ) -> Result<(), Failure> {
+        if self.sub.is_some() {
+            return Err(SessionError::AlreadyStarted.into());
+        }
+        if let Some(token) = resume {
+            match conversation::find(&self.app, &token)? {
+                Some(id) => return self.resume(&id, &token, last_seq).await,
+                None => self.report(&SessionError::ResumeInvalid, None).await?,
+            }
+        }
+        let opened = conversation::open(&self.app)?;
+        let sub = self.app.hub().subscribe(&opened.id);
+        self.send(&ServerFrame::Welcome {
+            conversation: &opened.id,
+            resume: &opened.token,
+            seq: 0,
+            resumed: false,
+        })
+        .await?;
+        let commit = conversation::greet(&self.app, &sub, lang);
+        self.sub = Some(sub);
+        self.finish(commit?, None).await
+    }
+
+    /// Subscribes first, then replays from the store: no event can fall between the two.
+    async fn resume(&mut self, id: &str, token: &str, last_seq: u64) -> Result<(), Failure> {
+        let sub = self.app.hub().subscribe(id);
+        let record = conversation::record(&self.app, id)?;
+        self.send(&ServerFrame::Welcome {
+            conversation: id,
+            resume: token,
+            seq: record.last_seq,
+            resumed: true,
+        })
+        .await?;
+        // A client claiming more than exists has nothing to skip beyond what exists.
+        self.last_sent = last_seq.min(record.last_seq);
+        self.sub = Some(sub);
+        Ok(self.catch_up(u64::MAX).await?)
+    }
+
+    async fn on_turn(&mut self, input: Input<'_>, client_id: Option<&str>) -> Result<(), Failure> {
+        let sub = self.sub.as_ref().ok_or(SessionError::HelloRequired)?;
+        match conversation::customer_turn(&self.app, sub, input, client_id)? {
+            TurnResult::Committed(commit) => self.finish(commit, Some(client_id)).await,
+            TurnResult::AlreadyStored(seq) => self.ack_again(seq, client_id).await,
+        }
+    }
+
+    async fn on_callback(
+        &mut self,
+        form: &CallbackForm,
+        client_id: Option<&str>,
+    ) -> Result<(), Failure> {
+        let sub = self.sub.as_ref().ok_or(SessionError::HelloRequired)?;
+        match conversation::callback(&self.app, sub, form, client_id)? {
+            TurnResult::Committed(commit) => self.finish(commit, Some(client_id)).await,
+            TurnResult::AlreadyStored(seq) => self.ack_again(seq, client_id).await,
+        }
+    }
+
+    /// Waits for durability, publishes to the other sockets, then tells this client: the
+    /// first event as an `ack` when `ack` is given (the client caused it), the rest as frames.
+    async fn finish(&mut self, commit: Commit, ack: Option<Option<&str>>) -> Result<(), Failure> {
+        let events = commit.durable().await?;
+        if let Some(sub) = &self.sub {
+            sub.publish(&events);
+        }
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        if first.seq > self.last_sent + 1 {
+            self.catch_up(first.seq).await?;
+        }
+        let rest = match ack {
+            Some(client_id) => {
+                self.send(&ServerFrame::Ack {
+                    seq: first.seq,
+                    id: client_id,
+                })
+                .await?;
+                self.last_sent = first.seq;
+                &events[1..]
+            }
+            None => &events[..],
+        };
+        for event in rest {
+            self.send_event(event).await?;
+        }
+        Ok(())
+    }
+
+    /// Acknowledges a resent message again, after anything the client has not seen yet.
+    async fn ack_again(&mut self, seq: u64, client_id: Option<&str>) -> Result<(), Failure> {
+        if seq > self.last_sent {
+            self.catch_up(seq).await?;
+        }
+        self.send(&ServerFrame::Ack { seq, id: client_id }).await?;
+        if seq > self.last_sent {
+            self.last_sent = seq;
+            self.catch_up(u64::MAX).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends an event published by another socket, unless it was already sent.
+    async fn deliver(&mut self, event: &StoredEvent) -> Result<(), Gone> {
+        if event.seq <= self.last_sent {
+            return Ok(());
+        }
+        if event.seq > self.last_sent + 1 {
+            self.catch_up(event.seq).await?;
+        }
+        self.send_event(event).await
+    }
+
+    /// Sends the stored events after `last_sent` and before `before`.
+    async fn catch_up(&mut self, before: u64) -> Result<(), Gone> {
+        let Some(sub) = &self.sub else {
+            return Ok(());
+        };
+        let events = match self.app.store().events_after(sub.id(), self.last_sent) {
+            Ok(events) => events,
+            Err(err) => return self.report(&SessionError::Store(err), None).await,
+        };
+        for event in events.iter().take_while(|e| e.seq < before) {
+            self.send_event(event).await?;
+        }
+        Ok(())
+    }
+
+    async fn send_event(&mut self, event: &StoredEvent) -> Result<(), Gone> {
+        if let Some(decoded) = Event::from_json(event.seq, &event.body) {
+            self.send(&decoded.frame(event.seq)).await?;
+        }
+        self.last_sent = event.seq;
+        Ok(())
+    }
+
+    async fn report(&mut self, err: &SessionError, client_id: Option<&str>) -> Result<(), Gone> {
+        self.send(&ServerFrame::Error {
+            code: err.code(),
+            message: err.client_message(),
+            id: client_id,
+        })
+        .await
+    }
+
+    async fn send(&mut self, frame: &ServerFrame<'_>) -> Result<(), Gone> {
+        tracing::debug!(frame = frame.describe(), "sending");
+        let message = Message::Text(frame.encode().into());
+        let timeout = self.app.config().send_timeout;
+        match tokio::time::timeout(timeout, self.socket.send(message)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(err)) => {
+                tracing::debug!(error = %err, "websocket send failed; ending the session");
+                Err(Gone)
+            }
+            Err(_) => {
+                tracing::debug!("websocket send timed out; ending the session");
+                Err(Gone)
+            }
+        }
+    }
+
+    /// A read error ends the stream; a message over the size limit still gets an explanation.
+    async fn on_read_error(&mut self, err: &axum::Error) {
+        // tungstenite reports an oversized message as "Space limit exceeded: ..."; the e2e
+        // suite checks that this still holds.
+        if err.to_string().starts_with("Space limit exceeded") {
+            let limit = self.app.config().max_message_bytes;
+            let _ = self
+                .report(&SessionError::MessageTooLarge { limit }, None)
+                .await;
+            self.close(close_code::SIZE, "message too large").await;
+        } else {
+            tracing::debug!(error = %err, "websocket read failed; ending the session");
+        }
+    }
+
+    async fn close(&mut self, code: u16, reason: &'static str) {
+        let frame = CloseFrame {
+            code,
+            reason: reason.into(),
+        };
+        // Best effort: the client may already be gone.
+        let timeout = self.app.config().send_timeout;
+        let _ = tokio::time::timeout(timeout, self.socket.send(Message::Close(Some(frame)))).await;
+    }
+}
+
+async fn recv_live(sub: Option<&mut Subscription>) -> Received {
+    match sub {
+        Some(sub) => sub.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn to_flow(result: Result<(), Gone>) -> ControlFlow<()> {
+    match result {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(Gone) => ControlFlow::Break(()),
+    }
+}
+
+#[cfg(test)]
+#[path = "session_test.rs"]
+mod tests;

@@ -1,0 +1,171 @@
+//! The server's part of a conversation's stored state, wrapped around the engine's own.
+//!
+//! Besides the dialogue state it keeps what the server needs across sockets and restarts: the
+//! conversation's language, the last quick replies (to store a click as its label) and recent
+//! client message ids (to recognise a message resent after its `ack` was lost).
+
+use relais_engine::QuickReply;
+use relais_nlu::Lang;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::protocol::BotMessage;
+
+/// The server's part of a conversation's stored state, around the engine's own state.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct StoredState {
+    /// The dialogue engine's state.
+    #[serde(default)]
+    pub(crate) dialogue: relais_engine::ConversationState,
+    /// Language of the last bot message.
+    #[serde(default)]
+    pub(crate) lang: Option<Lang>,
+    /// Quick replies of the last bot message, to show a click as its label.
+    #[serde(default)]
+    pub(crate) quick_replies: Vec<QuickReply>,
+    /// Recent client messages, newest last, to recognise a resent one.
+    #[serde(default)]
+    recent: Vec<Recent>,
+}
+
+/// A recently stored client message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Recent {
+    /// The client's id for it.
+    id: String,
+    /// A digest of its content: the same id with other content is another message.
+    digest: String,
+    /// The seq it was stored as.
+    seq: u64,
+}
+
+/// How many client messages are remembered to recognise one resent after a lost `ack`.
+const RECENT: usize = 32;
+
+impl StoredState {
+    /// Reads the stored state; an unreadable one (logged) restarts the dialogue state rather
+    /// than the conversation.
+    pub(crate) fn from_json(id: &str, value: &serde_json::Value) -> StoredState {
+        match StoredState::deserialize(value) {
+            Ok(state) => state,
+            Err(err) => {
+                tracing::warn!(conversation = id, error = %err, "unreadable state; starting afresh");
+                StoredState::default()
+            }
+        }
+    }
+
+    /// The state as stored.
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        // Invariant: plain derived data always converts to a JSON value.
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The seq a recent message with this client id and content was stored as.
+    pub(crate) fn seq_of(&self, client_id: &str, content: &str) -> Option<u64> {
+        let digest = digest(content);
+        self.recent
+            .iter()
+            .rev()
+            .find(|r| r.id == client_id && r.digest == digest)
+            .map(|r| r.seq)
+    }
+
+    /// Remembers that a message with this client id and content is stored as `seq`.
+    pub(crate) fn remember(&mut self, client_id: &str, content: &str, seq: u64) {
+        self.recent.retain(|r| r.id != client_id);
+        if self.recent.len() >= RECENT {
+            self.recent.remove(0);
+        }
+        self.recent.push(Recent {
+            id: client_id.to_owned(),
+            digest: digest(content),
+            seq,
+        });
+    }
+
+    /// Records what the bot just said.
+    pub(crate) fn bot_said(&mut self, message: &BotMessage) {
+        self.lang = Some(message.lang);
+        self.quick_replies = message.quick_replies.clone();
+    }
+
+    /// The label of the quick reply with this value in the last bot message.
+    pub(crate) fn label_of(&self, value: &str) -> Option<&str> {
+        self.quick_replies
+            .iter()
+            .find(|q| q.value == value)
+            .map(|q| q.label.as_str())
+    }
+}
+
+/// A short digest of a message's content (64 bits of SHA-256, hex).
+fn digest(content: &str) -> String {
+    Sha256::digest(content.as_bytes())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use relais_engine::Outcome;
+
+    use super::*;
+
+    fn bot() -> BotMessage {
+        BotMessage {
+            text: "Bonjour !".into(),
+            intent: Some("greeting".into()),
+            confidence: 0.9,
+            outcome: Outcome::Smalltalk,
+            quick_replies: vec![QuickReply {
+                label: "Ma facture".into(),
+                value: "topic:bill_explain".into(),
+            }],
+            form: None,
+            lang: Lang::Fr,
+        }
+    }
+
+    #[test]
+    fn state_remembers_a_bounded_number_of_messages() {
+        let mut state = StoredState::default();
+        for seq in 0..100u64 {
+            state.remember(&format!("id{seq}"), "hi", seq);
+        }
+        assert_eq!(state.seq_of("id99", "hi"), Some(99));
+        assert_eq!(state.seq_of("id0", "hi"), None);
+        assert_eq!(state.recent.len(), RECENT);
+        let back = StoredState::from_json("c", &state.to_json());
+        assert_eq!(back, state);
+    }
+
+    #[test]
+    fn the_same_id_with_other_content_is_another_message() {
+        let mut state = StoredState::default();
+        state.remember("m1", "Bonjour", 2);
+        assert_eq!(state.seq_of("m1", "Bonjour"), Some(2));
+        assert_eq!(state.seq_of("m1", "au revoir"), None);
+        state.remember("m1", "au revoir", 8);
+        assert_eq!(state.seq_of("m1", "au revoir"), Some(8));
+        assert_eq!(state.seq_of("m1", "Bonjour"), None, "the newest wins");
+    }
+
+    #[test]
+    fn state_knows_the_last_quick_replies() {
+        let mut state = StoredState::default();
+        state.bot_said(&bot());
+        assert_eq!(state.label_of("topic:bill_explain"), Some("Ma facture"));
+        assert_eq!(state.label_of("nope"), None);
+        assert_eq!(state.lang, Some(Lang::Fr));
+    }
+
+    #[test]
+    fn unreadable_state_starts_afresh() {
+        let state = StoredState::from_json("c", &serde_json::json!({"recent": 5}));
+        assert_eq!(state, StoredState::default());
+        let old = StoredState::from_json("c", &serde_json::json!({}));
+        assert_eq!(old, StoredState::default());
+    }
+}
