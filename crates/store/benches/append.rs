@@ -4,7 +4,8 @@
 //! `Durable` before the next, as a websocket session does before acknowledging a message. One
 //! criterion iteration is one append, so the reported throughput is appends per second. With
 //! one writer every append pays a whole flush; with more, writers share flushes (group
-//! commit): the appends-per-flush ratio printed after each group shows by how much.
+//! commit): the appends-per-flush ratio printed after each group shows by how much (a flush is
+//! one write and one `fdatasync` of the store's write-ahead log).
 //!
 //! The store lives under cargo's target directory, not `/tmp`, which is often a tmpfs where
 //! fsync costs nothing. Run with `cargo bench -p relais-store --bench append`.

@@ -1,9 +1,11 @@
 //! Group commit: one flusher thread makes many writers' data durable with one flush.
 //!
-//! A writer applies its write to the backend's memory first, then registers a waiter
-//! ([`GroupCommit::register`]). The flusher takes every waiter present, flushes once, and
-//! completes them all with the outcome; waiters arriving during that flush ride the next one.
-//! Because each waiter is registered after its write, the flush that completes it covers it.
+//! A writer hands over the bytes that make its write durable (a log record) and gets a
+//! [`Durable`] ([`GroupCommit::log`]). The flusher takes every record and waiter present,
+//! passes the records, in the order they were handed over, to one call of the flush function
+//! (for the WAL: one `write` and one `fdatasync`), and completes all the waiters with the
+//! outcome; writers arriving during that flush ride the next one. A waiter without a record
+//! ([`GroupCommit::register`]) resolves once everything handed over before it is durable.
 //!
 //! On flush failure every waiter of that round receives the error (their writes are not known
 //! to be durable); the next round flushes again, so a transient failure is not sticky.
@@ -25,8 +27,10 @@ pub struct FlushStats {
     pub writes: u64,
 }
 
-/// The flush operation: makes every write applied so far durable, or says why it could not.
-pub(crate) type FlushFn = Box<dyn FnMut() -> Result<(), String> + Send>;
+/// The flush operation: makes the given records (and every earlier one) durable, or says why
+/// it could not. Records of a failed call must be retried by the next call: they are never
+/// handed over again.
+pub(crate) type FlushFn = Box<dyn FnMut(&[u8]) -> Result<(), String> + Send>;
 
 /// Owner of the flusher thread.
 pub(crate) struct GroupCommit {
@@ -44,7 +48,11 @@ struct Shared {
 
 #[derive(Default)]
 struct Pending {
+    /// Records handed over since the last round, in order.
+    records: Vec<u8>,
     waiters: Vec<DurableSender>,
+    /// True while the flusher waits for work: only then does a writer need to wake it.
+    idle: bool,
     closing: bool,
     stats: FlushStats,
 }
@@ -75,12 +83,35 @@ impl GroupCommit {
         })
     }
 
-    /// Registers a waiter for every write applied before this call.
+    /// Hands over `record` (whole frames); the [`Durable`] resolves once it is durable.
+    pub(crate) fn log(&self, record: &[u8]) -> Durable {
+        let (tx, durable) = Durable::pending();
+        self.push(record, Some(tx));
+        durable
+    }
+
+    /// Hands over `record` with nobody waiting for it: it rides the next flush.
+    pub(crate) fn log_unawaited(&self, record: &[u8]) {
+        self.push(record, None);
+    }
+
+    /// A [`Durable`] for every record handed over before this call.
     pub(crate) fn register(&self) -> Durable {
         let (tx, durable) = Durable::pending();
-        self.shared.lock().waiters.push(tx);
-        self.shared.wake.notify_one();
+        self.push(&[], Some(tx));
         durable
+    }
+
+    fn push(&self, record: &[u8], waiter: Option<DurableSender>) {
+        let wake = {
+            let mut pending = self.shared.lock();
+            pending.records.extend_from_slice(record);
+            pending.waiters.extend(waiter);
+            mem::take(&mut pending.idle)
+        };
+        if wake {
+            self.shared.wake.notify_one();
+        }
     }
 
     /// The counters so far.
@@ -101,23 +132,30 @@ impl Drop for GroupCommit {
     }
 }
 
-/// The flusher loop: wait for waiters, flush once for all of them, complete them, repeat.
+/// The flusher loop: wait for records or waiters, flush once for all of them, complete the
+/// waiters, repeat.
 fn run(shared: &Shared, mut flush: FlushFn) {
+    // The records buffer of the previous round, emptied, to swap in without reallocating.
+    let mut records = Vec::new();
     loop {
         let batch = {
             let mut pending = shared.lock();
-            while pending.waiters.is_empty() && !pending.closing {
+            while pending.waiters.is_empty() && pending.records.is_empty() && !pending.closing {
+                pending.idle = true;
                 pending = shared
                     .wake
                     .wait(pending)
                     .unwrap_or_else(PoisonError::into_inner);
             }
-            if pending.waiters.is_empty() {
+            pending.idle = false;
+            if pending.waiters.is_empty() && pending.records.is_empty() {
                 return;
             }
+            mem::swap(&mut records, &mut pending.records);
             mem::take(&mut pending.waiters)
         };
-        let outcome = flush();
+        let outcome = flush(&records);
+        records.clear();
         {
             let mut pending = shared.lock();
             pending.stats.flushes += 1;
@@ -143,7 +181,7 @@ mod tests {
         let (started_tx, started_rx) = mpsc::channel();
         let (gate_tx, gate_rx) = mpsc::channel::<()>();
         let mut outcomes = outcomes.into_iter();
-        let flush: FlushFn = Box::new(move || {
+        let flush: FlushFn = Box::new(move |_records: &[u8]| {
             let _ = started_tx.send(());
             let _ = gate_rx.recv();
             outcomes.next().unwrap_or(Ok(()))
@@ -172,6 +210,30 @@ mod tests {
                 writes: 11
             }
         );
+    }
+
+    #[test]
+    fn records_reach_the_flush_in_order_one_batch_per_round() {
+        let (batches_tx, batches) = mpsc::channel();
+        let (gate, gate_rx) = mpsc::channel::<()>();
+        let flush: FlushFn = Box::new(move |records: &[u8]| {
+            let _ = batches_tx.send(records.to_vec());
+            let _ = gate_rx.recv();
+            Ok(())
+        });
+        let commit = GroupCommit::start(flush).unwrap();
+        let first = commit.log(b"a");
+        assert_eq!(batches.recv().unwrap(), b"a");
+        commit.log_unawaited(b"b");
+        let second = commit.log(b"cd");
+        let barrier = commit.register();
+        gate.send(()).unwrap();
+        first.wait().unwrap();
+        assert_eq!(batches.recv().unwrap(), b"bcd");
+        gate.send(()).unwrap();
+        second.wait().unwrap();
+        barrier.wait().unwrap();
+        assert_eq!(commit.stats().flushes, 2);
     }
 
     #[test]

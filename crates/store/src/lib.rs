@@ -1,5 +1,5 @@
-//! Durable storage for Relais: conversation transcripts and state, the FAQ answers and the
-//! callback tickets.
+//! Durable storage for Relais: conversation transcripts and state, the FAQ answers, the
+//! callback tickets, and the human handoff's agents, agent sessions and waiting queue.
 //!
 //! The interface is the [`Store`] trait, shaped around Relais' operations rather than raw
 //! key-value access, so that a networked backend for multi-node deployments can implement it
@@ -10,14 +10,17 @@
 //! Concurrent writes share one flush (group commit, see `group_commit`), so acknowledging a
 //! customer message costs a share of an fsync, not a whole one.
 //!
-//! What it deliberately does not do: interpret transcript events, states or ticket bodies.
-//! They are JSON values owned by the layers above; the store only numbers events and keeps
-//! them in order.
+//! What it deliberately does not do: interpret transcript events, states, ticket bodies or
+//! queue contexts (JSON values owned by the layers above; the store only numbers events and
+//! keeps events and the queue in order), check passwords, expire sessions, or route queued
+//! conversations to advisors: that is the server's job.
 
 mod clock;
 mod durable;
 mod group_commit;
+mod handoff;
 mod memory;
+mod queue_order;
 mod sled_store;
 mod validate;
 
@@ -27,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 pub use durable::Durable;
 pub use group_commit::FlushStats;
+pub use handoff::{AgentRecord, AgentSession, QueueEntry};
 pub use memory::MemoryStore;
 pub use sled_store::{SCHEMA_VERSION, SledStore};
 
@@ -39,11 +43,11 @@ pub type ConversationId = String;
 /// faults of the environment or the backend.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The conversation does not exist.
-    #[error("conversation not found")]
+    /// The conversation (or the ticket, or the agent a session is for) does not exist.
+    #[error("not found")]
     NotFound,
-    /// The conversation already exists (ids must be fresh).
-    #[error("conversation already exists")]
+    /// The conversation already exists (ids must be fresh), or is already queued.
+    #[error("already exists")]
     AlreadyExists,
     /// An identifier or key breaks the store's rules (empty, too long, contains NUL).
     #[error("invalid input: {0}")]
@@ -163,6 +167,40 @@ pub trait Store: Send + Sync + 'static {
     fn create_ticket(&self, ticket: &serde_json::Value) -> StoreResult<(String, Durable)>;
     /// Every ticket, oldest first.
     fn tickets(&self) -> StoreResult<Vec<Ticket>>;
+    /// Replaces the body of ticket `id` (for example to mark it done); [`StoreError::NotFound`]
+    /// if there is none.
+    fn update_ticket(&self, id: &str, body: &serde_json::Value) -> StoreResult<Durable>;
+    /// Every conversation's record, ordered by id (for the live view of running chats).
+    fn conversations(&self) -> StoreResult<Vec<ConversationRecord>>;
+
+    /// Inserts or replaces an agent. The name must match `[a-z0-9_.-]+` (at most 256 bytes).
+    fn put_agent(&self, agent: &AgentRecord) -> StoreResult<Durable>;
+    /// The agent called `name`.
+    fn agent(&self, name: &str) -> StoreResult<Option<AgentRecord>>;
+    /// Every agent, ordered by name.
+    fn agents(&self) -> StoreResult<Vec<AgentRecord>>;
+    /// Removes an agent and every session of theirs; says whether the agent existed.
+    fn remove_agent(&self, name: &str) -> StoreResult<(bool, Durable)>;
+    /// Stores a session under the hash of its token, replacing any there.
+    /// [`StoreError::NotFound`] if its agent does not exist, so a removed agent's name can
+    /// never gain a session.
+    fn put_agent_session(&self, token_hash: &str, session: &AgentSession) -> StoreResult<Durable>;
+    /// The session stored under `token_hash`, as stored (expiry and epoch are the caller's to
+    /// check).
+    fn agent_session(&self, token_hash: &str) -> StoreResult<Option<AgentSession>>;
+    /// Removes the session stored under `token_hash`, if any (logout).
+    fn remove_agent_session(&self, token_hash: &str) -> StoreResult<Durable>;
+
+    /// Queues a conversation behind every entry of its priority; returns the entry with its
+    /// `order` set. [`StoreError::AlreadyExists`] if the conversation is already queued.
+    fn enqueue(&self, entry: QueueEntry) -> StoreResult<(QueueEntry, Durable)>;
+    /// Like [`Store::enqueue`], but ahead of every entry of its priority (a chat going back to
+    /// the head of the queue); the latest such entry goes first.
+    fn enqueue_front(&self, entry: QueueEntry) -> StoreResult<(QueueEntry, Durable)>;
+    /// Takes a conversation out of the queue; returns its entry, or `None` if it was not queued.
+    fn dequeue(&self, conversation: &str) -> StoreResult<(Option<QueueEntry>, Durable)>;
+    /// The queue in serving order: priority descending, then `order` ascending.
+    fn queue(&self) -> StoreResult<Vec<QueueEntry>>;
     /// A [`Durable`] that resolves once every write made so far is on disk (for shutdown, or
     /// for writes such as [`Store::create_conversation`] that return none).
     fn flush(&self) -> Durable;

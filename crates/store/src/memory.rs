@@ -8,10 +8,11 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use serde_json::Value;
 
 use crate::clock::now_ms;
-use crate::validate::check_id;
+use crate::queue_order::{self, SORT_KEY_LEN};
+use crate::validate::{check_agent_name, check_id};
 use crate::{
-    ConversationId, ConversationRecord, Durable, FaqEntry, Store, StoreError, StoreResult,
-    StoredEvent, Ticket,
+    AgentRecord, AgentSession, ConversationId, ConversationRecord, Durable, FaqEntry, QueueEntry,
+    Store, StoreError, StoreResult, StoredEvent, Ticket,
 };
 
 /// A store held in memory; same semantics as the durable backends, minus durability.
@@ -28,6 +29,16 @@ struct Inner {
     /// Keyed by (key, lang) so iteration gives the documented order.
     faq: BTreeMap<(String, String), FaqEntry>,
     tickets: Vec<Ticket>,
+    /// Keyed by name so iteration gives the documented order.
+    agents: BTreeMap<String, AgentRecord>,
+    /// Keyed by token hash.
+    sessions: HashMap<String, AgentSession>,
+    /// Keyed by `queue_order::sort_key`, so iteration is serving order.
+    queue: BTreeMap<[u8; SORT_KEY_LEN], QueueEntry>,
+    /// Each queued conversation's key in `queue`.
+    queued: HashMap<String, [u8; SORT_KEY_LEN]>,
+    /// Source of queue orders; grows by one per queued entry.
+    queue_counter: u64,
 }
 
 #[derive(Debug)]
@@ -45,6 +56,25 @@ impl MemoryStore {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Every operation validates before mutating, so a panic cannot leave a half-made change.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues `entry` with the order `place` gives to a fresh counter value.
+    fn enqueue_with(
+        &self,
+        mut entry: QueueEntry,
+        place: fn(u64) -> u64,
+    ) -> StoreResult<(QueueEntry, Durable)> {
+        check_id("conversation id", &entry.conversation)?;
+        let mut inner = self.lock();
+        if inner.queued.contains_key(&entry.conversation) {
+            return Err(StoreError::AlreadyExists);
+        }
+        entry.order = place(inner.queue_counter);
+        inner.queue_counter += 1;
+        let key = queue_order::sort_key(entry.priority, entry.order);
+        inner.queued.insert(entry.conversation.clone(), key);
+        inner.queue.insert(key, entry.clone());
+        Ok((entry, Durable::ready()))
     }
 }
 
@@ -163,6 +193,96 @@ impl Store for MemoryStore {
 
     fn tickets(&self) -> StoreResult<Vec<Ticket>> {
         Ok(self.lock().tickets.clone())
+    }
+
+    fn update_ticket(&self, id: &str, body: &Value) -> StoreResult<Durable> {
+        let mut inner = self.lock();
+        let ticket = inner
+            .tickets
+            .iter_mut()
+            .find(|t| t.id == id)
+            .ok_or(StoreError::NotFound)?;
+        ticket.body = body.clone();
+        Ok(Durable::ready())
+    }
+
+    fn conversations(&self) -> StoreResult<Vec<ConversationRecord>> {
+        let mut records: Vec<ConversationRecord> = self
+            .lock()
+            .conversations
+            .values()
+            .map(|c| c.record.clone())
+            .collect();
+        records.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(records)
+    }
+
+    fn put_agent(&self, agent: &AgentRecord) -> StoreResult<Durable> {
+        check_agent_name(&agent.name)?;
+        self.lock().agents.insert(agent.name.clone(), agent.clone());
+        Ok(Durable::ready())
+    }
+
+    fn agent(&self, name: &str) -> StoreResult<Option<AgentRecord>> {
+        check_id("agent name", name)?;
+        Ok(self.lock().agents.get(name).cloned())
+    }
+
+    fn agents(&self) -> StoreResult<Vec<AgentRecord>> {
+        Ok(self.lock().agents.values().cloned().collect())
+    }
+
+    fn remove_agent(&self, name: &str) -> StoreResult<(bool, Durable)> {
+        check_id("agent name", name)?;
+        let mut inner = self.lock();
+        let existed = inner.agents.remove(name).is_some();
+        inner.sessions.retain(|_, session| session.agent != name);
+        Ok((existed, Durable::ready()))
+    }
+
+    fn put_agent_session(&self, token_hash: &str, session: &AgentSession) -> StoreResult<Durable> {
+        check_id("token hash", token_hash)?;
+        let mut inner = self.lock();
+        if !inner.agents.contains_key(&session.agent) {
+            return Err(StoreError::NotFound);
+        }
+        inner
+            .sessions
+            .insert(token_hash.to_owned(), session.clone());
+        Ok(Durable::ready())
+    }
+
+    fn agent_session(&self, token_hash: &str) -> StoreResult<Option<AgentSession>> {
+        check_id("token hash", token_hash)?;
+        Ok(self.lock().sessions.get(token_hash).cloned())
+    }
+
+    fn remove_agent_session(&self, token_hash: &str) -> StoreResult<Durable> {
+        check_id("token hash", token_hash)?;
+        self.lock().sessions.remove(token_hash);
+        Ok(Durable::ready())
+    }
+
+    fn enqueue(&self, entry: QueueEntry) -> StoreResult<(QueueEntry, Durable)> {
+        self.enqueue_with(entry, queue_order::back)
+    }
+
+    fn enqueue_front(&self, entry: QueueEntry) -> StoreResult<(QueueEntry, Durable)> {
+        self.enqueue_with(entry, queue_order::front)
+    }
+
+    fn dequeue(&self, conversation: &str) -> StoreResult<(Option<QueueEntry>, Durable)> {
+        check_id("conversation id", conversation)?;
+        let mut inner = self.lock();
+        let entry = inner
+            .queued
+            .remove(conversation)
+            .and_then(|key| inner.queue.remove(&key));
+        Ok((entry, Durable::ready()))
+    }
+
+    fn queue(&self) -> StoreResult<Vec<QueueEntry>> {
+        Ok(self.lock().queue.values().cloned().collect())
     }
 
     fn flush(&self) -> Durable {

@@ -22,9 +22,36 @@ pub(crate) fn check_id(what: &str, value: &str) -> StoreResult<()> {
     Err(StoreError::InvalidInput(format!("{what} {problem}")))
 }
 
+/// Checks an agent name: an identifier (see [`check_id`]) made of `[a-z0-9_.-]` only, so it
+/// is safe in URLs, logs and the `agent:<name>` owner tag.
+pub(crate) fn check_agent_name(name: &str) -> StoreResult<()> {
+    check_id("agent name", name)?;
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c);
+    if name.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidInput(
+            "agent name may only contain a-z, 0-9, '_', '.' and '-'".to_owned(),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn agent_names_are_lowercase_ascii_words() {
+        for good in ["alice", "bob.martin", "agent_07", "x-y"] {
+            assert!(check_agent_name(good).is_ok(), "{good}");
+        }
+        for bad in ["", "Alice", "é", "a b", "a/b", "a\0b", "<script>"] {
+            assert!(
+                matches!(check_agent_name(bad), Err(StoreError::InvalidInput(_))),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn accepts_ordinary_ids_and_refuses_empty_long_or_nul() {

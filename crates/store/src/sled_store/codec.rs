@@ -34,6 +34,13 @@ impl ConversationValue {
     }
 }
 
+/// Only the `last_seq` of a [`ConversationValue`], read without building its state.
+#[derive(Debug, Deserialize)]
+pub(super) struct LastSeq {
+    /// Sequence number of the last event (0 when none).
+    pub(super) last_seq: u64,
+}
+
 /// An event as stored in `layout::EVENTS`; its seq is in the key.
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct EventValue<B> {

@@ -7,12 +7,19 @@
 //! Values are JSON documents (see `codec`). A change to any of this that an existing data
 //! directory would misread must bump `SCHEMA_VERSION` (see `schema`).
 //!
-//! Relations planned for later (agent queue, agents, analytics aggregates) get their own
-//! tree here.
+//! Relations planned for later (analytics aggregates) get their own tree here. Adding a tree
+//! needs no schema bump: older directories simply lack it, and sled creates it empty.
 
 /// File in the data directory that an open store holds an exclusive lock on, so that two
 /// processes never write the same directory (sled's own lock error is only a message).
 pub(super) const LOCK_FILE: &str = "relais.lock";
+
+/// sled's own data file in the directory, which sled locks while open.
+pub(super) const SLED_DB_FILE: &str = "db";
+
+/// Directory, inside the data directory, of the write-ahead log (see `wal`): files
+/// `<generation>.log`, 20 decimal digits.
+pub(super) const WAL_DIR: &str = "wal";
 
 /// Store-wide facts. Keys: [`SCHEMA_VERSION_KEY`].
 pub(super) const META: &str = "meta";
@@ -34,6 +41,33 @@ pub(super) const FAQ: &str = "faq";
 
 /// Callback tickets. Key: [`ticket_key`]. Value: a JSON `Ticket`.
 pub(super) const TICKETS: &str = "tickets";
+
+/// Agents. Key: the agent name. Value: a JSON `AgentRecord`.
+pub(super) const AGENTS: &str = "agents";
+
+/// Agent login sessions. Key: the SHA-256 hash of the token, as given. Value: a JSON
+/// `AgentSession`.
+pub(super) const AGENT_SESSIONS: &str = "agent_sessions";
+
+/// The handoff queue, in serving order. Key: `queue_order::sort_key` (inverted priority,
+/// big-endian order). Value: a JSON `QueueEntry`.
+pub(super) const QUEUE: &str = "queue";
+
+/// Which conversations are queued. Key: the conversation id. Value: its key in [`QUEUE`].
+pub(super) const QUEUED: &str = "queued";
+
+/// The trees that WAL records may change (every tree but [`META`]).
+pub(super) const DATA_TREES: [&str; 9] = [
+    CONVERSATIONS,
+    RESUME,
+    EVENTS,
+    FAQ,
+    TICKETS,
+    AGENTS,
+    AGENT_SESSIONS,
+    QUEUE,
+    QUEUED,
+];
 
 /// Separator inside composite keys.
 const SEP: u8 = 0;
@@ -75,6 +109,13 @@ pub(super) fn ticket_key(number: u64) -> [u8; 8] {
     number.to_be_bytes()
 }
 
+/// The key of ticket `id`, or `None` if `id` is not a ticket number as the store writes
+/// them (decimal, no sign or leading zero), so that no ticket has it.
+pub(super) fn ticket_key_of(id: &str) -> Option<[u8; 8]> {
+    let number: u64 = id.parse().ok()?;
+    (number.to_string() == id).then(|| ticket_key(number))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +146,14 @@ mod tests {
         assert_eq!(event_seq(&event_key("conv", u64::MAX)), Some(u64::MAX));
         assert_eq!(event_seq(b"short"), None);
         assert_eq!(event_seq(b"no-separator-here"), None);
+    }
+
+    #[test]
+    fn ticket_ids_map_back_to_their_key_only_in_canonical_form() {
+        assert_eq!(ticket_key_of("42"), Some(ticket_key(42)));
+        for foreign in ["", "042", "+42", "-1", "4 2", "x", "18446744073709551616"] {
+            assert_eq!(ticket_key_of(foreign), None, "{foreign}");
+        }
     }
 
     #[test]

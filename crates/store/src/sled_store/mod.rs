@@ -1,80 +1,149 @@
 //! [`SledStore`]: the embedded, durable backend on sled.
 //!
-//! One sled tree per relation (see `layout`); multi-tree changes run in sled transactions,
-//! which sled serialises, so an append's events and state land together and seqs stay
-//! contiguous under concurrent appends. Writes return a [`Durable`] from the store's
-//! group-commit flusher. The data directory is locked for the life of the store.
+//! One sled tree per relation (see `layout`). Durability comes from the store's write-ahead
+//! log (see `wal`), not from sled: a write applies its changes to the trees in memory and logs
+//! them as one record; its [`Durable`] resolves once the group commit has written and synced
+//! that record. Writes to one conversation are serialised by a striped lock (see `stripes`),
+//! so seqs stay contiguous; the rarer writes (FAQ, tickets, agents, queue) share one lock.
+//! The data directory is locked for the life of the store.
 
+mod agents;
 mod codec;
 mod layout;
+mod lock;
+mod queue;
 mod schema;
+mod stripes;
+mod wal;
 
-use std::fs::{self, File, TryLockError};
+use std::fs;
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde_json::Value;
 use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError, abort};
+use sled::transaction::{TransactionError, abort};
 
-use self::codec::{ConversationValue, EventValue, decode, decode_str, encode};
-use self::layout::{CONVERSATIONS, EVENTS, FAQ, LOCK_FILE, RESUME, TICKETS};
+use self::agents::Agents;
+use self::codec::{ConversationValue, EventValue, LastSeq, decode, decode_str, encode};
+use self::layout::{
+    AGENT_SESSIONS, AGENTS, CONVERSATIONS, EVENTS, FAQ, QUEUE, QUEUED, RESUME, TICKETS,
+};
+use self::lock::DirLock;
+use self::queue::Queue;
 pub use self::schema::SCHEMA_VERSION;
+use self::stripes::Stripes;
+use self::wal::{CHECKPOINT_BYTES, Wal, WriteSet};
 use crate::clock::now_ms;
-use crate::group_commit::{FlushStats, GroupCommit};
-use crate::validate::check_id;
+use crate::group_commit::FlushStats;
+use crate::queue_order;
+use crate::validate::{check_agent_name, check_id};
 use crate::{
-    ConversationId, ConversationRecord, Durable, FaqEntry, Store, StoreError, StoreResult,
-    StoredEvent, Ticket,
+    AgentRecord, AgentSession, ConversationId, ConversationRecord, Durable, FaqEntry, QueueEntry,
+    Store, StoreError, StoreResult, StoredEvent, Ticket,
 };
 
 /// A store in a sled data directory; see the crate docs for its durability guarantee.
 pub struct SledStore {
-    // Field order is drop order: the flusher completes pending waiters first, the directory
-    // lock goes last, once sled has closed its files.
-    commit: GroupCommit,
+    // Field order is drop order: the WAL writes what is pending and runs its last checkpoint
+    // first, the directory lock goes last, once sled has released its files (see `lock`).
+    wal: Wal,
+    /// Serialises the writes to each conversation (append, creation).
+    conversation_writes: Stripes,
+    /// Serialises every other write (FAQ, tickets, agents and sessions, queue).
+    other_writes: Mutex<()>,
     conversations: sled::Tree,
     resume: sled::Tree,
     events: sled::Tree,
     faq: sled::Tree,
     tickets: sled::Tree,
+    agents: Agents,
+    queue: Queue,
     db: sled::Db,
-    _lock: File,
+    _lock: DirLock,
 }
 
 impl SledStore {
-    /// Opens the data directory `dir`, creating it (and writing the schema version) if needed.
+    /// Opens the data directory `dir`, creating it (and writing the schema version) if needed,
+    /// and replays the write-ahead log left by a crash.
     ///
     /// Fails with [`StoreError::Locked`] if another store holds it, and with
     /// [`StoreError::SchemaMismatch`] if it was written by an incompatible version.
     pub fn open(dir: &Path) -> StoreResult<Self> {
+        Self::open_with(dir, CHECKPOINT_BYTES)
+    }
+
+    /// [`SledStore::open`] with the WAL checkpointed past `checkpoint_bytes`.
+    fn open_with(dir: &Path, checkpoint_bytes: u64) -> StoreResult<Self> {
         fs::create_dir_all(dir).map_err(|e| {
             StoreError::Backend(format!(
                 "cannot create data directory {}: {e}",
                 dir.display()
             ))
         })?;
-        let lock = lock_directory(dir)?;
+        let lock = DirLock::acquire(dir)?;
         let db = sled::Config::new().path(dir).open().map_err(backend)?;
         schema::check_or_init(&db)?;
+        let wal = Wal::open(dir, &db, checkpoint_bytes)?;
         let tree = |name: &str| db.open_tree(name).map_err(backend);
-        let flusher_db = db.clone();
         Ok(Self {
-            commit: GroupCommit::start(Box::new(move || {
-                flusher_db.flush().map(drop).map_err(|e| e.to_string())
-            }))?,
+            wal,
+            conversation_writes: Stripes::new(),
+            other_writes: Mutex::new(()),
             conversations: tree(CONVERSATIONS)?,
             resume: tree(RESUME)?,
             events: tree(EVENTS)?,
             faq: tree(FAQ)?,
             tickets: tree(TICKETS)?,
+            agents: Agents::new(tree(AGENTS)?, tree(AGENT_SESSIONS)?),
+            queue: Queue::new(tree(QUEUE)?, tree(QUEUED)?),
             db,
             _lock: lock,
         })
     }
 
-    /// How many flushes the group commit made, for how many durable writes.
+    /// How many WAL flushes (one `fdatasync` each) the group commit made, for how many
+    /// durable writes.
     pub fn flush_stats(&self) -> FlushStats {
-        self.commit.stats()
+        self.wal.stats()
+    }
+
+    /// Checkpoints now: continues the write-ahead log in a new file, flushes sled and deletes
+    /// the older log files. The store does this by itself whenever the log grows past 16 MiB,
+    /// and when it closes; this is for operators and tests.
+    pub fn checkpoint(&self) -> StoreResult<()> {
+        self.wal.checkpoint()
+    }
+
+    /// Takes the lock of the writes outside conversations.
+    fn other_writes(&self) -> MutexGuard<'_, ()> {
+        // The lock guards no data, so a panic while it was held leaves nothing to repair.
+        self.other_writes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `write` under the lock of the writes outside conversations, then logs what it
+    /// recorded; returns its result and the [`Durable`] of the log record.
+    fn other_write<T>(
+        &self,
+        write: impl FnOnce(&mut WriteSet) -> StoreResult<T>,
+    ) -> StoreResult<(T, Durable)> {
+        let _guard = self.other_writes();
+        let mut writes = WriteSet::new();
+        let result = write(&mut writes)?;
+        Ok((result, self.wal.log(writes)))
+    }
+
+    /// Queues `entry` with the order `place` gives to a fresh id from sled's generator.
+    fn enqueue_with(
+        &self,
+        entry: QueueEntry,
+        place: fn(u64) -> u64,
+    ) -> StoreResult<(QueueEntry, Durable)> {
+        check_id("conversation id", &entry.conversation)?;
+        let order = place(self.db.generate_id().map_err(backend)?);
+        self.other_write(|writes| self.queue.insert(entry, order, writes))
     }
 }
 
@@ -86,30 +155,16 @@ impl std::fmt::Debug for SledStore {
     }
 }
 
-/// Takes the directory's lock file, exclusively and without waiting.
-fn lock_directory(dir: &Path) -> StoreResult<File> {
-    let path = dir.join(LOCK_FILE);
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| StoreError::Backend(format!("cannot open {}: {e}", path.display())))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(TryLockError::WouldBlock) => Err(StoreError::Locked {
-            path: dir.to_path_buf(),
-        }),
-        Err(TryLockError::Error(e)) => Err(StoreError::Backend(format!(
-            "cannot lock {}: {e}",
-            path.display()
-        ))),
-    }
-}
-
 /// Maps a sled failure; sled's errors stay inside this backend.
 fn backend(error: sled::Error) -> StoreError {
     StoreError::Backend(error.to_string())
+}
+
+/// Sets `key` of `tree` to `value` and records the change in `writes`.
+fn put(writes: &mut WriteSet, tree: &sled::Tree, key: &[u8], value: &[u8]) -> StoreResult<()> {
+    tree.insert(key, value).map_err(backend)?;
+    writes.insert(&tree.name(), key, value);
+    Ok(())
 }
 
 /// Maps the outcome of a transaction whose closure aborts with a [`StoreError`].
@@ -136,6 +191,9 @@ impl Store for SledStore {
             state: state.clone(),
         };
         let bytes = encode(&value)?;
+        let _guard = self.conversation_writes.lock(id);
+        // A transaction: the uniqueness checks span two trees, and creations are rare enough
+        // (once per conversation) for its cost not to matter.
         (&self.conversations, &self.resume)
             .transaction(|(conversations, resume)| {
                 if conversations.get(id)?.is_some() || resume.get(resume_token_hash)?.is_some() {
@@ -146,6 +204,14 @@ impl Store for SledStore {
                 Ok(())
             })
             .map_err(transaction_error)?;
+        let mut writes = WriteSet::new();
+        writes.insert(CONVERSATIONS.as_bytes(), id.as_bytes(), &bytes);
+        writes.insert(
+            RESUME.as_bytes(),
+            resume_token_hash.as_bytes(),
+            id.as_bytes(),
+        );
+        self.wal.log_unawaited(writes);
         Ok(value.into_record(id))
     }
 
@@ -179,42 +245,52 @@ impl Store for SledStore {
             .iter()
             .map(|body| encode(&EventValue { at_ms, body }))
             .collect::<StoreResult<Vec<_>>>()?;
-        let first = (&self.conversations, &self.events)
-            .transaction(|(conversations, event_tree)| {
-                let Some(bytes) = conversations.get(id)? else {
-                    return abort(StoreError::NotFound);
-                };
-                let mut value: ConversationValue =
-                    decode(CONVERSATIONS, &bytes).map_err(ConflictableTransactionError::Abort)?;
-                let first = value.last_seq + 1;
-                for (seq, event) in (first..).zip(&encoded) {
-                    event_tree.insert(layout::event_key(id, seq), event.as_slice())?;
-                }
-                value.last_seq += encoded.len() as u64;
-                if let Some(state) = state {
-                    value.state = state.clone();
-                }
-                let bytes = encode(&value).map_err(ConflictableTransactionError::Abort)?;
-                conversations.insert(id.as_bytes(), bytes)?;
-                Ok(first)
-            })
-            .map_err(transaction_error)?;
+        let _guard = self.conversation_writes.lock(id);
+        let Some(bytes) = self.conversations.get(id).map_err(backend)? else {
+            return Err(StoreError::NotFound);
+        };
+        let mut value: ConversationValue = decode(CONVERSATIONS, &bytes)?;
+        let first = value.last_seq + 1;
+        let mut writes = WriteSet::new();
+        // Events first, the record with its new `last_seq` last: if a crash keeps only part
+        // of an unlogged append in sled, the events beyond `last_seq` are invisible (see
+        // `events_after`) and the next append overwrites them.
+        for (seq, event) in (first..).zip(&encoded) {
+            put(
+                &mut writes,
+                &self.events,
+                &layout::event_key(id, seq),
+                event,
+            )?;
+        }
+        value.last_seq += encoded.len() as u64;
+        if let Some(state) = state {
+            value.state = state.clone();
+        }
+        put(
+            &mut writes,
+            &self.conversations,
+            id.as_bytes(),
+            &encode(&value)?,
+        )?;
+        let durable = self.wal.log(writes);
         let stored = (first..)
             .zip(events)
             .map(|(seq, body)| StoredEvent { seq, at_ms, body })
             .collect();
-        Ok((stored, self.commit.register()))
+        Ok((stored, durable))
     }
 
     fn events_after(&self, id: &str, after: u64) -> StoreResult<Vec<StoredEvent>> {
         check_id("conversation id", id)?;
-        if !self.conversations.contains_key(id).map_err(backend)? {
+        let Some(bytes) = self.conversations.get(id).map_err(backend)? else {
             return Err(StoreError::NotFound);
-        }
-        let Some(start) = after.checked_add(1) else {
-            return Ok(Vec::new());
         };
-        let range = layout::event_key(id, start)..=layout::event_key(id, u64::MAX);
+        let last_seq = decode::<LastSeq>(CONVERSATIONS, &bytes)?.last_seq;
+        if after >= last_seq {
+            return Ok(Vec::new());
+        }
+        let range = layout::event_key(id, after + 1)..=layout::event_key(id, last_seq);
         self.events
             .range(range)
             .map(|entry| {
@@ -244,13 +320,22 @@ impl Store for SledStore {
 
     fn put_faq(&self, entries: &[FaqEntry]) -> StoreResult<Durable> {
         let mut batch = sled::Batch::default();
+        let mut encoded = Vec::with_capacity(entries.len());
         for entry in entries {
             check_id("FAQ key", &entry.key)?;
             check_id("FAQ language", &entry.lang)?;
-            batch.insert(layout::faq_key(&entry.key, &entry.lang), encode(entry)?);
+            let (key, value) = (layout::faq_key(&entry.key, &entry.lang), encode(entry)?);
+            batch.insert(key.as_slice(), value.as_slice());
+            encoded.push((key, value));
         }
-        self.faq.apply_batch(batch).map_err(backend)?;
-        Ok(self.commit.register())
+        let ((), durable) = self.other_write(|writes| {
+            self.faq.apply_batch(batch).map_err(backend)?;
+            for (key, value) in &encoded {
+                writes.insert(FAQ.as_bytes(), key, value);
+            }
+            Ok(())
+        })?;
+        Ok(durable)
     }
 
     fn all_faq(&self) -> StoreResult<Vec<FaqEntry>> {
@@ -270,10 +355,11 @@ impl Store for SledStore {
             created_ms: now_ms(),
             body: ticket.clone(),
         };
-        self.tickets
-            .insert(layout::ticket_key(number), encode(&ticket)?)
-            .map_err(backend)?;
-        Ok((ticket.id, self.commit.register()))
+        let bytes = encode(&ticket)?;
+        let ((), durable) = self.other_write(|writes| {
+            put(writes, &self.tickets, &layout::ticket_key(number), &bytes)
+        })?;
+        Ok((ticket.id, durable))
     }
 
     fn tickets(&self) -> StoreResult<Vec<Ticket>> {
@@ -284,7 +370,91 @@ impl Store for SledStore {
             .collect()
     }
 
+    fn update_ticket(&self, id: &str, body: &Value) -> StoreResult<Durable> {
+        let key = layout::ticket_key_of(id).ok_or(StoreError::NotFound)?;
+        let ((), durable) = self.other_write(|writes| {
+            let Some(bytes) = self.tickets.get(key).map_err(backend)? else {
+                return Err(StoreError::NotFound);
+            };
+            let mut ticket: Ticket = decode(TICKETS, &bytes)?;
+            ticket.body = body.clone();
+            put(writes, &self.tickets, &key, &encode(&ticket)?)
+        })?;
+        Ok(durable)
+    }
+
+    fn conversations(&self) -> StoreResult<Vec<ConversationRecord>> {
+        self.conversations
+            .iter()
+            .map(|entry| {
+                let (id, bytes) = entry.map_err(backend)?;
+                let id = decode_str(CONVERSATIONS, &id)?;
+                Ok(decode::<ConversationValue>(CONVERSATIONS, &bytes)?.into_record(&id))
+            })
+            .collect()
+    }
+
+    fn put_agent(&self, agent: &AgentRecord) -> StoreResult<Durable> {
+        check_agent_name(&agent.name)?;
+        let ((), durable) = self.other_write(|writes| self.agents.put(agent, writes))?;
+        Ok(durable)
+    }
+
+    fn agent(&self, name: &str) -> StoreResult<Option<AgentRecord>> {
+        check_id("agent name", name)?;
+        self.agents.get(name)
+    }
+
+    fn agents(&self) -> StoreResult<Vec<AgentRecord>> {
+        self.agents.all()
+    }
+
+    fn remove_agent(&self, name: &str) -> StoreResult<(bool, Durable)> {
+        check_id("agent name", name)?;
+        self.other_write(|writes| self.agents.remove(name, writes))
+    }
+
+    fn put_agent_session(&self, token_hash: &str, session: &AgentSession) -> StoreResult<Durable> {
+        check_id("token hash", token_hash)?;
+        let ((), durable) =
+            self.other_write(|writes| self.agents.put_session(token_hash, session, writes))?;
+        Ok(durable)
+    }
+
+    fn agent_session(&self, token_hash: &str) -> StoreResult<Option<AgentSession>> {
+        check_id("token hash", token_hash)?;
+        self.agents.session(token_hash)
+    }
+
+    fn remove_agent_session(&self, token_hash: &str) -> StoreResult<Durable> {
+        check_id("token hash", token_hash)?;
+        let ((), durable) =
+            self.other_write(|writes| self.agents.remove_session(token_hash, writes))?;
+        Ok(durable)
+    }
+
+    fn enqueue(&self, entry: QueueEntry) -> StoreResult<(QueueEntry, Durable)> {
+        self.enqueue_with(entry, queue_order::back)
+    }
+
+    fn enqueue_front(&self, entry: QueueEntry) -> StoreResult<(QueueEntry, Durable)> {
+        self.enqueue_with(entry, queue_order::front)
+    }
+
+    fn dequeue(&self, conversation: &str) -> StoreResult<(Option<QueueEntry>, Durable)> {
+        check_id("conversation id", conversation)?;
+        // When nothing was queued nothing is written, and the Durable is ready at once.
+        self.other_write(|writes| self.queue.remove(conversation, writes))
+    }
+
+    fn queue(&self) -> StoreResult<Vec<QueueEntry>> {
+        self.queue.all()
+    }
+
     fn flush(&self) -> Durable {
-        self.commit.register()
+        self.wal.barrier()
     }
 }
+
+#[cfg(test)]
+mod recovery_test;

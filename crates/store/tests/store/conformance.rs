@@ -10,7 +10,9 @@
 //! 7. tickets get distinct ids and are listed oldest first;
 //! 8. malformed ids are refused as invalid input;
 //! 9. concurrent appends to one conversation keep seqs contiguous and lose nothing;
-//! 10. every `Durable` resolves successfully.
+//! 10. every `Durable` resolves successfully;
+//! 11. `update_ticket` replaces a ticket's body only, and unknown ids are `NotFound`;
+//! 12. `conversations` lists every conversation's current record, by id.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -323,5 +325,53 @@ store_test!(concurrent_appends_keep_seqs_contiguous, |store: &Arc<
     assert_eq!(
         store.conversation("shared").unwrap().unwrap().last_seq,
         total
+    );
+});
+
+store_test!(update_ticket_replaces_the_body_only, |store: &Arc<
+    dyn Store,
+>| {
+    let (first, durable) = store
+        .create_ticket(&json!({"phone": "0102030405"}))
+        .unwrap();
+    durable.wait().unwrap();
+    let (second, durable) = store.create_ticket(&json!({"email": "a@b.c"})).unwrap();
+    durable.wait().unwrap();
+    let before = store.tickets().unwrap();
+    let done = json!({"phone": "0102030405", "done": true});
+    store.update_ticket(&first, &done).unwrap().wait().unwrap();
+    let after = store.tickets().unwrap();
+    assert_eq!(after.len(), 2);
+    assert_eq!(
+        (&after[0].id, after[0].created_ms, &after[0].body),
+        (&first, before[0].created_ms, &done)
+    );
+    assert_eq!(after[1], before[1], "another ticket changed");
+    assert_eq!(after[1].id, second);
+    let unknown = format!("{}{}", first, second);
+    for id in [unknown.as_str(), "nope", "", "0"] {
+        assert!(
+            matches!(store.update_ticket(id, &done), Err(StoreError::NotFound)),
+            "{id:?}"
+        );
+    }
+    assert_eq!(store.tickets().unwrap(), after);
+});
+
+store_test!(conversations_lists_current_records_by_id, |store: &Arc<
+    dyn Store,
+>| {
+    assert!(store.conversations().unwrap().is_empty());
+    for id in ["c2", "c10", "a"] {
+        create(store, id);
+    }
+    append(store, "c2", &[json!("x")], Some(&json!({"phase": "faq"})));
+    let listed = store.conversations().unwrap();
+    let ids: Vec<&str> = listed.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["a", "c10", "c2"]);
+    assert_eq!(listed[2], store.conversation("c2").unwrap().unwrap());
+    assert_eq!(
+        (listed[2].last_seq, &listed[2].state),
+        (1, &json!({"phase": "faq"}))
     );
 });

@@ -1,12 +1,15 @@
 //! Integration tests of relais-store, built as one binary with one module per feature.
 //!
-//! `conformance` runs every behaviour of the `Store` contract under each backend (through
-//! `store_test!`); the other modules check what only the sled backend promises.
+//! `conformance` (conversations, FAQ, tickets), `agents` and `queue` run every behaviour of
+//! the `Store` contract under each backend (through `store_test!`); `crash` and `sled_only`
+//! check what only the sled backend promises.
 
 #[macro_use]
 mod macros;
 mod fixture;
 
+mod agents;
 mod conformance;
 mod crash;
+mod queue;
 mod sled_only;

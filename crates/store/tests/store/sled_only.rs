@@ -5,7 +5,9 @@
 //! 1. closing and reopening keeps conversations, events, state, FAQ and tickets, and
 //!    numbering continues where it stopped;
 //! 2. a second open of a directory in use is refused as `Locked`, and succeeds once closed;
-//! 3. concurrent writers share flushes: fewer flushes than durable appends.
+//! 3. concurrent writers share flushes: fewer flushes than durable appends;
+//! 4. a restart keeps the handoff queue in order (front entries included), and entries queued
+//!    afterwards go behind it; agents and their sessions survive it too.
 
 use std::sync::{Arc, Barrier};
 use std::thread;
@@ -13,7 +15,9 @@ use std::thread;
 use relais_store::{FaqEntry, SledStore, Store, StoreError};
 use serde_json::json;
 
+use crate::agents::{agent, put_agent, put_session, session};
 use crate::fixture::TempDataDir;
+use crate::queue::{enqueue, entry, queued};
 
 #[test]
 fn reopen_keeps_everything() {
@@ -129,5 +133,39 @@ fn concurrent_writers_share_flushes() {
     assert!(
         flushes < appends,
         "{flushes} flushes for {appends} appends: no grouping"
+    );
+}
+
+#[test]
+fn restart_keeps_the_queue_in_order() {
+    let dir = TempDataDir::new();
+    let before = {
+        let store = dir.open();
+        for (conversation, priority) in [("a", 0), ("b", 1), ("c", 0)] {
+            enqueue(&store, entry(conversation, priority));
+        }
+        let (_, durable) = store.enqueue_front(entry("returned", 0)).unwrap();
+        durable.wait().unwrap();
+        enqueue(&store, entry("gone", 0));
+        let (_, durable) = store.dequeue("gone").unwrap();
+        durable.wait().unwrap();
+        put_agent(&store, &agent("alice", 4));
+        put_session(&store, "h1", &session("alice", 4));
+        store.queue().unwrap()
+    };
+    let store = dir.open();
+    assert_eq!(store.queue().unwrap(), before);
+    assert_eq!(queued(&store), ["b", "returned", "a", "c"]);
+    enqueue(&store, entry("d", 0));
+    enqueue(&store, entry("e", 1));
+    assert_eq!(queued(&store), ["b", "e", "returned", "a", "c", "d"]);
+    assert!(matches!(
+        store.enqueue(entry("a", 0)),
+        Err(StoreError::AlreadyExists)
+    ));
+    assert_eq!(store.agents().unwrap(), vec![agent("alice", 4)]);
+    assert_eq!(
+        store.agent_session("h1").unwrap(),
+        Some(session("alice", 4))
     );
 }
