@@ -6,6 +6,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::hours::OpeningHours;
+
 /// Everything the server can be tuned with; [`ServerConfig::default`] is a sound production
 /// choice.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +32,23 @@ pub struct ServerConfig {
     pub send_timeout: Duration,
     /// How long shutdown waits for sessions to say goodbye before giving up on them.
     pub shutdown_grace: Duration,
+    /// The data directory, where [`crate::AdminFile`] writes `admin.json` (the admin API's
+    /// address and token); `None` writes nothing.
+    pub data_dir: Option<PathBuf>,
+    /// How long a disconnected advisor keeps their chats before they go back to the head of
+    /// the queue.
+    pub agent_grace: Duration,
+    /// How long an advisor's login token stays valid.
+    pub agent_token_ttl: Duration,
+    /// When advisors chat live; outside these hours a handoff offers the callback form.
+    /// `None`: always open (whenever an advisor is online).
+    pub opening_hours: Option<OpeningHours>,
+    /// Longest estimated wait offered; above it a handoff offers the callback form instead.
+    pub max_wait: Option<Duration>,
+    /// Most conversations waiting at once; beyond it a handoff offers the callback form.
+    pub max_queue: usize,
+    /// Mean handling time of a chat assumed until closed chats give a measure.
+    pub default_handling_time: Duration,
 }
 
 impl Default for ServerConfig {
@@ -45,6 +64,13 @@ impl Default for ServerConfig {
             hub_capacity: 16,
             send_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(5),
+            data_dir: None,
+            agent_grace: Duration::from_secs(60),
+            agent_token_ttl: Duration::from_secs(12 * 3600),
+            opening_hours: None,
+            max_wait: None,
+            max_queue: 10_000,
+            default_handling_time: Duration::from_secs(240),
         }
     }
 }

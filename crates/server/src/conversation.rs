@@ -1,5 +1,5 @@
-//! Conversation operations, free of sockets: open, find by resume token, greet, customer turns
-//! and callback requests.
+//! Conversation operations, free of sockets: open, find by resume token, greet, customer turns,
+//! callback requests and the "no advisor available" answer.
 //!
 //! Each write reads the state, runs the engine and appends every event of the turn plus the
 //! new state in ONE store write, under the conversation's turn lock, and hands back a
@@ -7,20 +7,28 @@
 //! under the lock: one match is microseconds, and the store append only reaches memory (the
 //! flush is the group-commit thread's job).
 
-use relais_engine::{Handoff, Outcome, Reply, Turn};
+use relais_engine::{Handoff, HandoffReason, Outcome, Reply, Turn};
 use relais_nlu::Lang;
-use relais_store::{ConversationRecord, Durable, StoreResult, StoredEvent};
+use relais_store::{ConversationRecord, Durable, QueueEntry, StoreResult, StoredEvent};
 
+use crate::auth::now_ms;
 use crate::callback::CallbackForm;
 use crate::error::SessionError;
 use crate::faq::StoreAnswers;
+use crate::handoff;
 use crate::hub::Subscription;
 use crate::ids::{hash_resume_token, new_conversation_id, new_resume_token};
-use crate::protocol::{BotMessage, Form};
+use crate::protocol::{BotMessage, Form, HandoffEvent, Unavailable};
+use crate::queue::LiveItem;
 use crate::state::AppState;
-use crate::stored_state::StoredState;
+use crate::stored_state::{Owner, StoredState};
 use crate::texts;
 use crate::transcript::Event;
+
+/// Characters of the customer's latest message shown in the advisors' live view.
+const PREVIEW_CHARS: usize = 80;
+/// Longest advisor name remembered from `hello`.
+const MAX_AGENT_NAME_CHARS: usize = 80;
 
 /// Events appended in one write, not yet known to be durable.
 pub(crate) struct Commit {
@@ -29,6 +37,11 @@ pub(crate) struct Commit {
 }
 
 impl Commit {
+    /// A commit of `events` that is durable once every one of `durables` resolves.
+    pub(crate) fn new(events: Vec<StoredEvent>, durables: Vec<Durable>) -> Commit {
+        Commit { events, durables }
+    }
+
     /// Waits until every write of the commit is durable, then hands back the events.
     pub(crate) async fn durable(self) -> StoreResult<Vec<StoredEvent>> {
         for durable in self.durables {
@@ -44,6 +57,20 @@ pub(crate) enum TurnResult {
     Committed(Commit),
     /// The client resent a message already stored as this seq (its `ack` was lost).
     AlreadyStored(u64),
+    /// The customer event is appended and the engine asked for an advisor: the caller carries
+    /// the handoff out (queue, or the callback form) once the event is acknowledged.
+    Handoff(Commit, HandoffRequest),
+}
+
+/// A handoff the engine decided, for the queue.
+#[derive(Debug)]
+pub(crate) struct HandoffRequest {
+    /// Why.
+    pub(crate) reason: HandoffReason,
+    /// What the customer said (an advisor may be named in it).
+    pub(crate) text: String,
+    /// The advisor the customer asked for in `hello`.
+    pub(crate) requested: Option<String>,
 }
 
 /// What the customer did.
@@ -112,7 +139,8 @@ pub(crate) fn greet(
     commit(app, sub.id(), vec![bot], &state, Vec::new())
 }
 
-/// Runs one customer turn: the customer event and the bot's reply.
+/// Runs one customer turn: the customer event and the bot's reply, or the customer event
+/// alone while the queue or an advisor owns the conversation (the bot never answers then).
 pub(crate) fn customer_turn(
     app: &AppState,
     sub: &Subscription,
@@ -144,16 +172,116 @@ pub(crate) fn customer_turn(
             Turn::Choice(value.to_owned()),
         ),
     };
+    if let Some(client_id) = client_id {
+        state.remember(client_id, &content, record.last_seq + 1);
+    }
+    state.turns = state.turns.saturating_add(1);
+    if state.owner != Owner::Bot {
+        return commit(app, sub.id(), vec![customer], &state, Vec::new())
+            .map(TurnResult::Committed);
+    }
     let reply = app.engine().respond(
         &mut state.dialogue,
         turn,
         &StoreAnswers(app.store().as_ref()),
     );
-    let bot = bot_event(reply, &mut state);
-    if let Some(client_id) = client_id {
-        state.remember(client_id, &content, record.last_seq + 1);
+    if let Some(Handoff::Requested { reason }) = reply.handoff {
+        state.lang = Some(reply.lang);
+        state.quick_replies.clear();
+        let text = match &customer {
+            Event::Customer { text, .. } => text.clone(),
+            _ => String::new(),
+        };
+        let request = HandoffRequest {
+            reason,
+            text,
+            requested: state.requested_agent.clone(),
+        };
+        let commit = commit(app, sub.id(), vec![customer], &state, Vec::new())?;
+        return Ok(TurnResult::Handoff(commit, request));
     }
-    commit(app, sub.id(), vec![customer, bot], &state, Vec::new()).map(TurnResult::Committed)
+    let preview = match &customer {
+        Event::Customer { text, .. } => text.chars().take(PREVIEW_CHARS).collect(),
+        _ => String::new(),
+    };
+    let bot = bot_event(reply, &mut state);
+    let committed = commit(app, sub.id(), vec![customer, bot], &state, Vec::new())?;
+    app.queue().activity(LiveItem {
+        conversation: sub.id().to_owned(),
+        lang: state.lang.unwrap_or(Lang::Fr).code().to_owned(),
+        last_text_preview: preview,
+        turns: state.turns,
+        started_ms: record.created_ms,
+        last_ms: now_ms(),
+        misunderstandings: state.dialogue.misunderstandings,
+        frustration: state.dialogue.frustration_count,
+    });
+    Ok(TurnResult::Committed(committed))
+}
+
+/// The queue entry for handing this conversation off for `reason`.
+pub(crate) fn handoff_entry(
+    app: &AppState,
+    id: &str,
+    reason: &str,
+) -> Result<QueueEntry, SessionError> {
+    let (_, state) = load(app, id)?;
+    let events = app.store().events_after(id, 0)?;
+    Ok(handoff::entry(id, &state, &events, app.knowledge(), reason))
+}
+
+/// No advisor can chat now: records why, then offers the callback form. Nothing is written
+/// if the conversation left the bot meanwhile (handed over from another tab).
+pub(crate) fn unavailable(
+    app: &AppState,
+    sub: &Subscription,
+    why: Unavailable,
+    reason: HandoffReason,
+) -> Result<Commit, SessionError> {
+    let _turn = sub.turn();
+    let (_, mut state) = load(app, sub.id())?;
+    if state.owner != Owner::Bot {
+        return Ok(Commit::new(Vec::new(), Vec::new()));
+    }
+    let lang = state.lang.or(state.dialogue.lang).unwrap_or(Lang::Fr);
+    let offer = BotMessage {
+        text: texts::callback_offer(lang).to_owned(),
+        intent: None,
+        confidence: 0.0,
+        outcome: Outcome::Handoff,
+        quick_replies: Vec::new(),
+        form: Some(Form::Callback),
+        lang,
+    };
+    state.bot_said(&offer);
+    let events = vec![
+        Event::Handoff {
+            handoff: HandoffEvent::unavailable(why),
+            name: None,
+        },
+        Event::Bot {
+            message: offer,
+            handoff: Some(reason),
+        },
+    ];
+    commit(app, sub.id(), events, &state, Vec::new())
+}
+
+/// Remembers the advisor a customer asked for in `hello`.
+pub(crate) fn request_agent(
+    app: &AppState,
+    sub: &Subscription,
+    name: &str,
+) -> Result<(), SessionError> {
+    let _turn = sub.turn();
+    let (_, mut state) = load(app, sub.id())?;
+    state.requested_agent = Some(name.chars().take(MAX_AGENT_NAME_CHARS).collect());
+    let (_, durable) = app
+        .store()
+        .append(sub.id(), Vec::new(), Some(&state.to_json()))?;
+    // The wish matters only for a later handoff; the next write makes it durable anyway.
+    drop(durable);
+    Ok(())
 }
 
 /// Stores a callback request as a ticket, and the transcript events that record it.
@@ -203,37 +331,22 @@ fn load(app: &AppState, id: &str) -> Result<(ConversationRecord, StoredState), S
     Ok((record, state))
 }
 
-/// The bot event for an engine reply, carrying out its handoff decision: with no live advisor
-/// queue yet, a requested handoff becomes the offer of the callback form.
+/// The bot event for an engine reply without a handoff decision.
 fn bot_event(reply: Reply, state: &mut StoredState) -> Event {
-    let (message, handoff) = match reply.handoff {
-        Some(Handoff::Requested { reason }) => (
-            BotMessage {
-                text: texts::callback_offer(reply.lang).to_owned(),
-                intent: reply.intent,
-                confidence: reply.confidence,
-                outcome: Outcome::Handoff,
-                quick_replies: Vec::new(),
-                form: Some(Form::Callback),
-                lang: reply.lang,
-            },
-            Some(reason),
-        ),
-        None => (
-            BotMessage {
-                text: reply.text,
-                intent: reply.intent,
-                confidence: reply.confidence,
-                outcome: reply.outcome,
-                quick_replies: reply.quick_replies,
-                form: None,
-                lang: reply.lang,
-            },
-            None,
-        ),
+    let message = BotMessage {
+        text: reply.text,
+        intent: reply.intent,
+        confidence: reply.confidence,
+        outcome: reply.outcome,
+        quick_replies: reply.quick_replies,
+        form: None,
+        lang: reply.lang,
     };
     state.bot_said(&message);
-    Event::Bot { message, handoff }
+    Event::Bot {
+        message,
+        handoff: None,
+    }
 }
 
 fn commit(
@@ -247,4 +360,31 @@ fn commit(
     let (events, durable) = app.store().append(id, bodies, Some(&state.to_json()))?;
     durables.push(durable);
     Ok(Commit { events, durables })
+}
+
+/// Appends an advisor's message, if the advisor `name` still owns the conversation.
+pub(crate) fn agent_message(
+    app: &AppState,
+    sub: &Subscription,
+    name: &str,
+    display_name: &str,
+    text: &str,
+) -> Result<Commit, SessionError> {
+    let _turn = sub.turn();
+    let (_, state) = load(app, sub.id())?;
+    if state.owner.agent() != Some(name) {
+        return Err(SessionError::NotOwner);
+    }
+    let event = Event::Agent {
+        text: text.to_owned(),
+        agent: display_name.to_owned(),
+        name: name.to_owned(),
+    };
+    commit(app, sub.id(), vec![event], &state, Vec::new())
+}
+
+/// The queue entry (routing and context) of a conversation an advisor holds, if stored.
+pub(crate) fn held_entry(app: &AppState, id: &str) -> Result<Option<QueueEntry>, SessionError> {
+    let (_, state) = load(app, id)?;
+    Ok(state.handoff)
 }

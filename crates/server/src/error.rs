@@ -1,8 +1,9 @@
 //! The one table mapping every failure a client can see to a stable wire code.
 //!
-//! Handlers return [`SessionError`]; the session turns it into an `error` frame through
-//! [`SessionError::code`] and [`SessionError::client_message`]. Internal faults (storage,
-//! randomness) are logged with their details here and reach the client only as `internal`.
+//! Handlers of both sockets (customer and advisor) return [`SessionError`]; the session turns
+//! it into an `error` frame through [`SessionError::code`] and [`SessionError::client_message`].
+//! Internal faults (storage, randomness) are logged with their details here and reach the
+//! client only as `internal`.
 
 use relais_store::StoreError;
 
@@ -35,6 +36,19 @@ pub enum ErrorCode {
     InvalidContact,
     /// The websocket message exceeded the size limit; the connection is closed.
     MessageTooLarge,
+    /// `leave_queue` while neither waiting for nor chatting with an advisor.
+    NotQueued,
+    /// Advisor socket: no such conversation waiting, running or held.
+    NotFound,
+    /// Advisor socket: another advisor took the conversation first.
+    AlreadyTaken,
+    /// Advisor socket: the conversation is not this advisor's.
+    NotOwner,
+    /// Advisor socket: the advisor may not take this conversation (language, skill, reserved
+    /// for another advisor, or capacity reached).
+    NotEligible,
+    /// Advisor socket: the frame type is known but not supported yet.
+    Unsupported,
     /// The server failed; the frame may be sent again.
     Internal,
 }
@@ -55,6 +69,12 @@ impl ErrorCode {
             ErrorCode::ConsentRequired => "consent_required",
             ErrorCode::InvalidContact => "invalid_contact",
             ErrorCode::MessageTooLarge => "message_too_large",
+            ErrorCode::NotQueued => "not_queued",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::AlreadyTaken => "already_taken",
+            ErrorCode::NotOwner => "not_owner",
+            ErrorCode::NotEligible => "not_eligible",
+            ErrorCode::Unsupported => "unsupported",
             ErrorCode::Internal => "internal",
         }
     }
@@ -87,6 +107,22 @@ pub(crate) enum SessionError {
     InvalidContact,
     #[error("the message is larger than {limit} bytes; the connection is closed")]
     MessageTooLarge { limit: usize },
+    #[error("you are not waiting for an advisor")]
+    NotQueued,
+    #[error("no such conversation is waiting or running")]
+    NotFound,
+    #[error("another advisor has already taken this conversation")]
+    AlreadyTaken,
+    #[error("this conversation is not yours")]
+    NotOwner,
+    #[error("{0}")]
+    NotEligible(&'static str),
+    #[error("`{0}` is not supported yet")]
+    Unsupported(&'static str),
+    #[error("the advisor queue is not running")]
+    QueueStopped,
+    #[error("{0}")]
+    Internal(String),
     #[error("storage failure: {0}")]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -111,7 +147,15 @@ impl SessionError {
             SessionError::ConsentRequired => ErrorCode::ConsentRequired,
             SessionError::InvalidContact => ErrorCode::InvalidContact,
             SessionError::MessageTooLarge { .. } => ErrorCode::MessageTooLarge,
-            SessionError::Store(_)
+            SessionError::NotQueued => ErrorCode::NotQueued,
+            SessionError::NotFound => ErrorCode::NotFound,
+            SessionError::AlreadyTaken => ErrorCode::AlreadyTaken,
+            SessionError::NotOwner => ErrorCode::NotOwner,
+            SessionError::NotEligible(_) => ErrorCode::NotEligible,
+            SessionError::Unsupported(_) => ErrorCode::Unsupported,
+            SessionError::QueueStopped
+            | SessionError::Internal(_)
+            | SessionError::Store(_)
             | SessionError::Randomness(_)
             | SessionError::MissingConversation(_) => ErrorCode::Internal,
         }

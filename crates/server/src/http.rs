@@ -1,23 +1,48 @@
-//! The HTTP surface: the customer websocket, the health check and the static web files.
+//! The HTTP surface: the customer websocket, the health check, the advisors' panel, API and
+//! websocket, the admin API, and the static web files.
 
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use tower_http::services::ServeDir;
+use axum::routing::{get, post, put};
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::session::Session;
 use crate::state::AppState;
+use crate::{admin, agent_api};
 
 /// The whole application as a router, for [`crate::run`] and for tests without network.
 pub fn app(state: AppState) -> Router {
-    let static_files = ServeDir::new(&state.config().web_dir);
+    let web = &state.config().web_dir;
+    let static_files = ServeDir::new(web);
+    let panel = ServeFile::new(web.join("agent").join("index.html"));
+    let api = Router::new()
+        .route("/api/agent/login", post(agent_api::login))
+        .route("/api/agent/logout", post(agent_api::logout))
+        .route("/api/agent/me", get(agent_api::me))
+        .route("/api/agent/canned", get(agent_api::canned))
+        .route("/api/agent/tickets", get(agent_api::tickets))
+        .route("/api/agent/tickets/{id}/done", post(agent_api::ticket_done))
+        .route("/api/admin/agents", get(admin::list))
+        .route(
+            "/api/admin/agents/{name}",
+            put(admin::put).delete(admin::remove),
+        )
+        // Tokens and customer data must not linger in caches.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
     Router::new()
         .route("/ws", get(websocket))
         .route("/healthz", get(healthz))
+        .route("/agent/ws", get(agent_api::websocket))
+        .route_service("/agent", panel.clone())
+        .route_service("/agent/", panel)
+        .merge(api)
         .fallback_service(static_files)
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -88,6 +113,8 @@ mod tests {
         let web = tempfile::tempdir().unwrap();
         std::fs::write(web.path().join("index.html"), "<h1>Volta</h1>").unwrap();
         std::fs::write(web.path().join("widget.js"), "console.log(1)").unwrap();
+        std::fs::create_dir(web.path().join("agent")).unwrap();
+        std::fs::write(web.path().join("agent/index.html"), "<h1>Panel</h1>").unwrap();
         let config = ServerConfig {
             web_dir: web.path().to_owned(),
             ..ServerConfig::default()
@@ -130,6 +157,38 @@ mod tests {
         let (status, headers, _) = get(app(state), "/../Cargo.toml").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    }
+
+    #[tokio::test]
+    async fn the_panel_is_served_at_agent_with_and_without_slash() {
+        let (state, _web) = state_with_web();
+        for path in ["/agent", "/agent/", "/agent/index.html"] {
+            let (status, _, body) = get(app(state.clone()), path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert_eq!(body, "<h1>Panel</h1>", "{path}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_agent_socket_and_api_refuse_requests_without_a_token() {
+        let (state, _web) = state_with_web();
+        for path in [
+            "/agent/ws",
+            "/agent/ws?token=0000000000000000000000000000000000000000000000000000000000000000",
+            "/api/agent/tickets",
+            "/api/agent/canned?lang=fr",
+            "/api/agent/me",
+        ] {
+            let (status, headers, body) = get(app(state.clone()), path).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+            if path.starts_with("/api/") {
+                assert_eq!(headers[header::CACHE_CONTROL], "no-store", "{path}");
+            }
+            let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(body["error"]["code"], "unauthorized");
+        }
+        let (status, _, _) = get(app(state), "/api/admin/agents").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
 
     #[tokio::test]

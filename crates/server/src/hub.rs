@@ -1,4 +1,5 @@
 //! Per-conversation fan-out: every socket of a conversation sees every event once it is durable.
+//! The same channel carries live-only signals (typing, queue position), which are never stored.
 //!
 //! The hub maps a conversation id to a bounded broadcast channel plus the lock that serialises
 //! the conversation's turns. Entries live exactly as long as some socket is subscribed. A
@@ -23,10 +24,33 @@ pub(crate) struct Hub {
 
 #[derive(Debug)]
 struct Channel {
-    sender: broadcast::Sender<Arc<StoredEvent>>,
+    sender: broadcast::Sender<Live>,
     /// Held while a turn reads the state, runs the engine and appends: turns of one
     /// conversation never interleave, so seq numbers can be predicted under it.
     turn: Mutex<()>,
+}
+
+/// What travels on a conversation's channel.
+#[derive(Clone, Debug)]
+enum Live {
+    Event(Arc<StoredEvent>),
+    Signal(Signal),
+}
+
+/// A live-only notice about a conversation: never stored, lost if nobody listens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Signal {
+    /// The waiting customer's place and estimated wait.
+    QueueUpdate {
+        /// 1 is next.
+        position: u64,
+        /// Estimated wait in seconds.
+        eta_s: u64,
+    },
+    /// The advisor is typing.
+    AgentTyping,
+    /// The customer is typing.
+    CustomerTyping,
 }
 
 /// What a subscriber receives next.
@@ -34,6 +58,8 @@ struct Channel {
 pub(crate) enum Received {
     /// A durable event of the conversation.
     Event(Arc<StoredEvent>),
+    /// A live-only notice.
+    Signal(Signal),
     /// Events were dropped because this receiver was too slow: catch up from the store.
     Lagged,
 }
@@ -44,7 +70,7 @@ pub(crate) struct Subscription {
     hub: Hub,
     id: String,
     channel: Arc<Channel>,
-    receiver: broadcast::Receiver<Arc<StoredEvent>>,
+    receiver: broadcast::Receiver<Live>,
 }
 
 impl Hub {
@@ -72,6 +98,24 @@ impl Hub {
             id: id.to_owned(),
             channel,
             receiver,
+        }
+    }
+
+    /// Sends durable events to the conversation's subscribers, if it has any.
+    pub(crate) fn publish(&self, id: &str, events: &[StoredEvent]) {
+        // Sent under the map lock, without cloning the channel (see `conversations`).
+        if let Some(channel) = self.lock().get(id) {
+            for event in events {
+                // An error only means that every subscriber has just left.
+                let _ = channel.sender.send(Live::Event(Arc::new(event.clone())));
+            }
+        }
+    }
+
+    /// Sends a live-only signal to the conversation's subscribers, if it has any.
+    pub(crate) fn signal(&self, id: &str, signal: Signal) {
+        if let Some(channel) = self.lock().get(id) {
+            let _ = channel.sender.send(Live::Signal(signal));
         }
     }
 
@@ -107,14 +151,18 @@ impl Subscription {
     pub(crate) fn publish(&self, events: &[StoredEvent]) {
         for event in events {
             // An error means no receiver, impossible while `self` holds one.
-            let _ = self.channel.sender.send(Arc::new(event.clone()));
+            let _ = self
+                .channel
+                .sender
+                .send(Live::Event(Arc::new(event.clone())));
         }
     }
 
     /// Waits for the next event. Cancel-safe.
     pub(crate) async fn recv(&mut self) -> Received {
         match self.receiver.recv().await {
-            Ok(event) => Received::Event(event),
+            Ok(Live::Event(event)) => Received::Event(event),
+            Ok(Live::Signal(signal)) => Received::Signal(signal),
             Err(broadcast::error::RecvError::Lagged(_)) => Received::Lagged,
             // Invariant: `self.channel` keeps a sender alive, so the channel never closes.
             Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
@@ -147,7 +195,7 @@ mod tests {
     async fn next_seq(sub: &mut Subscription) -> Option<u64> {
         match sub.recv().await {
             Received::Event(e) => Some(e.seq),
-            Received::Lagged => None,
+            Received::Lagged | Received::Signal(_) => None,
         }
     }
 
@@ -174,6 +222,20 @@ mod tests {
         fast.publish(&[event(1), event(2), event(3)]);
         assert_eq!(next_seq(&mut slow).await, None, "lag is reported");
         assert_eq!(next_seq(&mut slow).await, Some(2), "then the newest events");
+    }
+
+    #[tokio::test]
+    async fn signals_and_events_reach_subscribers_without_subscribing() {
+        let hub = Hub::new(8);
+        let mut a = hub.subscribe("c1");
+        hub.signal("c1", Signal::AgentTyping);
+        hub.publish("c1", &[event(4)]);
+        hub.signal("nobody", Signal::CustomerTyping);
+        assert!(matches!(
+            a.recv().await,
+            Received::Signal(Signal::AgentTyping)
+        ));
+        assert_eq!(next_seq(&mut a).await, Some(4));
     }
 
     #[test]

@@ -1,15 +1,16 @@
-//! Conversation ids and resume tokens: OS randomness rendered as url-safe text.
+//! Conversation ids and secret tokens (resume, advisor login, admin): OS randomness rendered as
+//! url-safe text.
 //!
-//! A conversation id is 128 random bits and a resume token 256 random bits, both as lowercase
-//! hex (url-safe, no padding, no ambiguity). Only the SHA-256 of a resume token is stored, so a
-//! leaked data directory does not let anyone take over a conversation.
+//! A conversation id is 128 random bits and a token 256 random bits, both as lowercase hex
+//! (url-safe, no padding, no ambiguity). Only the SHA-256 of a resume or login token is stored,
+//! so a leaked data directory does not let anyone take over a conversation or a session.
 
 use sha2::{Digest, Sha256};
 
 /// Why fresh randomness could not be drawn.
 #[derive(Debug, thiserror::Error)]
 #[error("the operating system gave no randomness: {0}")]
-pub(crate) struct RandomnessError(getrandom::Error);
+pub struct RandomnessError(getrandom::Error);
 
 /// A fresh conversation id (128 bits of OS randomness).
 pub(crate) fn new_conversation_id() -> Result<String, RandomnessError> {
@@ -18,12 +19,30 @@ pub(crate) fn new_conversation_id() -> Result<String, RandomnessError> {
 
 /// A fresh resume token (256 bits of OS randomness).
 pub(crate) fn new_resume_token() -> Result<String, RandomnessError> {
-    random_hex::<32>()
+    new_token()
 }
 
 /// The form in which a resume token is stored and looked up: hex SHA-256.
 pub(crate) fn hash_resume_token(token: &str) -> String {
+    hash_token(token)
+}
+
+/// A fresh secret token (256 bits of OS randomness), for advisor logins and the admin API.
+pub(crate) fn new_token() -> Result<String, RandomnessError> {
+    random_hex::<32>()
+}
+
+/// The form in which a secret token is stored and compared: hex SHA-256.
+pub(crate) fn hash_token(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Whether `text` looks like a token of [`new_token`]: 64 lowercase hex digits.
+pub(crate) fn is_token(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 fn random_hex<const N: usize>() -> Result<String, RandomnessError> {
@@ -58,6 +77,13 @@ mod tests {
                     .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
             );
         }
+    }
+
+    #[test]
+    fn tokens_are_recognised() {
+        assert!(is_token(&new_token().unwrap()));
+        assert!(!is_token(&new_conversation_id().unwrap()));
+        assert!(!is_token(&"A".repeat(64)));
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub(crate) enum ClientFrame {
         lang: Option<Lang>,
         resume: Option<String>,
         last_seq: Option<u64>,
+        /// The advisor the customer asks for by name, should they be handed over.
+        requested_agent: Option<String>,
     },
     /// Free text typed by the customer.
     Message { text: String, id: Option<String> },
@@ -38,14 +40,34 @@ pub(crate) enum ClientFrame {
         consent: Option<bool>,
         id: Option<String>,
     },
+    /// The customer leaves the advisor queue (or ends the chat with their advisor).
+    LeaveQueue {},
+    /// The customer is typing (forwarded to their advisor, never stored).
+    Typing {},
 }
 
 /// The `type` names of [`ClientFrame`], to tell an unknown type from a malformed known one.
-const CLIENT_TYPES: [&str; 4] = ["hello", "message", "choice", "callback"];
+const CLIENT_TYPES: [&str; 6] = [
+    "hello",
+    "message",
+    "choice",
+    "callback",
+    "leave_queue",
+    "typing",
+];
 
-/// Decodes one text frame; the error says which wire code applies.
+/// Decodes one customer text frame; the error says which wire code applies.
 pub(crate) fn decode(text: &str) -> Result<ClientFrame, SessionError> {
-    let err = match serde_json::from_str::<ClientFrame>(text) {
+    decode_tagged(text, &CLIENT_TYPES)
+}
+
+/// Decodes a JSON object tagged by `type` whose known tags are `types`, telling invalid JSON,
+/// an unknown type and a malformed frame of a known type apart.
+pub(crate) fn decode_tagged<T: serde::de::DeserializeOwned>(
+    text: &str,
+    types: &[&str],
+) -> Result<T, SessionError> {
+    let err = match serde_json::from_str::<T>(text) {
         Ok(frame) => return Ok(frame),
         Err(err) => err,
     };
@@ -61,7 +83,7 @@ pub(crate) fn decode(text: &str) -> Result<ClientFrame, SessionError> {
     match serde_json::from_str::<Envelope>(text) {
         Ok(Envelope {
             kind: Some(serde_json::Value::String(kind)),
-        }) if !CLIENT_TYPES.contains(&kind.as_str()) => {
+        }) if !types.contains(&kind.as_str()) => {
             Err(SessionError::UnknownType(kind.chars().take(40).collect()))
         }
         Ok(Envelope { kind: None }) => Err(SessionError::InvalidFrame(
@@ -119,6 +141,123 @@ pub(crate) struct BotMessage {
     pub(crate) lang: Lang,
 }
 
+/// Where a handoff stands, as stored in `handoff` events and sent to the customer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum HandoffState {
+    /// Waiting in the advisor queue.
+    Queued,
+    /// An advisor owns the conversation.
+    Assigned,
+    /// The advisor chat ended; the bot has the conversation back.
+    Ended,
+    /// No advisor can chat now; the callback form follows.
+    Unavailable,
+    /// The advisor handed the conversation back to the bot.
+    Returned,
+}
+
+/// Who ended an advisor chat or a wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum EndedBy {
+    /// The advisor closed it.
+    Agent,
+    /// The customer left.
+    Customer,
+}
+
+/// Why no advisor can chat now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Unavailable {
+    /// No advisor for the conversation's language (and skill) is online.
+    NoAgent,
+    /// Outside the configured opening hours.
+    Closed,
+    /// The estimated wait is above the configured limit.
+    WaitTooLong,
+    /// The queue is full.
+    QueueFull,
+}
+
+/// A change of hands of a conversation: the body of `handoff` events and frames.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct HandoffEvent {
+    pub(crate) state: HandoffState,
+    /// Place in the queue (1 is next), when queued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) position: Option<u64>,
+    /// Estimated wait in seconds, when queued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) eta_s: Option<u64>,
+    /// The advisor's display name, when assigned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) agent: Option<String>,
+    /// Who ended the chat or the wait, when ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) by: Option<EndedBy>,
+    /// Why no advisor can chat, when unavailable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) why: Option<Unavailable>,
+    /// Set when the conversation went back to the queue because its advisor left.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) requeued: bool,
+}
+
+impl HandoffEvent {
+    fn new(state: HandoffState) -> HandoffEvent {
+        HandoffEvent {
+            state,
+            position: None,
+            eta_s: None,
+            agent: None,
+            by: None,
+            why: None,
+            requeued: false,
+        }
+    }
+
+    /// Queued at `position` with an estimated wait of `eta_s`.
+    pub(crate) fn queued(position: u64, eta_s: u64, requeued: bool) -> HandoffEvent {
+        HandoffEvent {
+            position: Some(position),
+            eta_s: Some(eta_s),
+            requeued,
+            ..HandoffEvent::new(HandoffState::Queued)
+        }
+    }
+
+    /// Taken by the advisor shown as `display_name`.
+    pub(crate) fn assigned(display_name: &str) -> HandoffEvent {
+        HandoffEvent {
+            agent: Some(display_name.to_owned()),
+            ..HandoffEvent::new(HandoffState::Assigned)
+        }
+    }
+
+    /// Ended by `by`.
+    pub(crate) fn ended(by: EndedBy) -> HandoffEvent {
+        HandoffEvent {
+            by: Some(by),
+            ..HandoffEvent::new(HandoffState::Ended)
+        }
+    }
+
+    /// Handed back to the bot by the advisor.
+    pub(crate) fn returned() -> HandoffEvent {
+        HandoffEvent::new(HandoffState::Returned)
+    }
+
+    /// No advisor can chat, because of `why`.
+    pub(crate) fn unavailable(why: Unavailable) -> HandoffEvent {
+        HandoffEvent {
+            why: Some(why),
+            ..HandoffEvent::new(HandoffState::Unavailable)
+        }
+    }
+}
+
 /// A frame sent by the server.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -158,6 +297,22 @@ pub(crate) enum ServerFrame<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         id: Option<&'a str>,
     },
+    /// An advisor's message event.
+    Agent {
+        seq: u64,
+        text: &'a str,
+        agent: &'a str,
+    },
+    /// A handoff event: the conversation changed hands.
+    Handoff {
+        seq: u64,
+        #[serde(flatten)]
+        handoff: &'a HandoffEvent,
+    },
+    /// The waiting customer's place and estimated wait changed (live only).
+    QueueUpdate { position: u64, eta_s: u64 },
+    /// The advisor is typing (live only).
+    AgentTyping {},
     /// A frame could not be handled.
     Error {
         code: ErrorCode,
@@ -182,6 +337,10 @@ impl ServerFrame<'_> {
             ServerFrame::Ack { seq, .. } => format!("ack {seq}"),
             ServerFrame::Bot { seq, .. } => format!("bot {seq}"),
             ServerFrame::Callback { seq, .. } => format!("callback {seq}"),
+            ServerFrame::Agent { seq, .. } => format!("agent {seq}"),
+            ServerFrame::Handoff { seq, handoff } => format!("handoff {seq} {:?}", handoff.state),
+            ServerFrame::QueueUpdate { position, .. } => format!("queue_update {position}"),
+            ServerFrame::AgentTyping {} => "agent_typing".to_owned(),
             ServerFrame::Error { code, .. } => format!("error {}", code.as_str()),
         }
     }
@@ -211,7 +370,8 @@ mod tests {
             ClientFrame::Hello {
                 lang: Some(Lang::En),
                 resume: Some("abc".into()),
-                last_seq: Some(3)
+                last_seq: Some(3),
+                requested_agent: None,
             }
         );
         assert_eq!(
@@ -219,8 +379,26 @@ mod tests {
             ClientFrame::Hello {
                 lang: None,
                 resume: None,
-                last_seq: None
+                last_seq: None,
+                requested_agent: None,
             }
+        );
+        assert_eq!(
+            decode(r#"{"type":"hello","requested_agent":"Alice"}"#).unwrap(),
+            ClientFrame::Hello {
+                lang: None,
+                resume: None,
+                last_seq: None,
+                requested_agent: Some("Alice".into()),
+            }
+        );
+        assert_eq!(
+            decode(r#"{"type":"leave_queue"}"#).unwrap(),
+            ClientFrame::LeaveQueue {}
+        );
+        assert_eq!(
+            decode(r#"{"type":"typing","extra":true}"#).unwrap(),
+            ClientFrame::Typing {}
         );
         assert_eq!(
             decode(r#"{"type":"message","text":"Bonjour","id":"c1","extra":1}"#).unwrap(),
@@ -332,6 +510,34 @@ mod tests {
         assert_eq!(
             ServerFrame::Ack { seq: 4, id: None }.encode(),
             r#"{"type":"ack","seq":4}"#
+        );
+        assert_eq!(
+            ServerFrame::Handoff {
+                seq: 5,
+                handoff: &HandoffEvent::queued(1, 120, false)
+            }
+            .encode(),
+            r#"{"type":"handoff","seq":5,"state":"queued","position":1,"eta_s":120}"#
+        );
+        assert_eq!(
+            ServerFrame::Handoff {
+                seq: 6,
+                handoff: &HandoffEvent::unavailable(Unavailable::NoAgent)
+            }
+            .encode(),
+            r#"{"type":"handoff","seq":6,"state":"unavailable","why":"no_agent"}"#
+        );
+        assert_eq!(
+            ServerFrame::QueueUpdate {
+                position: 2,
+                eta_s: 60
+            }
+            .encode(),
+            r#"{"type":"queue_update","position":2,"eta_s":60}"#
+        );
+        assert_eq!(
+            ServerFrame::AgentTyping {}.encode(),
+            r#"{"type":"agent_typing"}"#
         );
     }
 }

@@ -17,14 +17,19 @@ use relais_nlu::Lang;
 use relais_store::{StoreError, StoredEvent};
 
 use crate::callback::CallbackForm;
-use crate::conversation::{self, Commit, Input, TurnResult};
+use crate::conversation::{self, Commit, HandoffRequest, Input, TurnResult};
 use crate::error::SessionError;
-use crate::hub::{Received, Subscription};
+use crate::hub::{Received, Signal, Subscription};
 use crate::protocol::{
-    ClientFrame, MAX_CHOICE_CHARS, ServerFrame, check_client_id, check_text, decode,
+    ClientFrame, MAX_CHOICE_CHARS, ServerFrame, Unavailable, check_client_id, check_text, decode,
 };
+use crate::queue::{HandoffAnswer, HandoffAsk};
 use crate::state::AppState;
+use crate::stored_state::{Owner, StoredState};
 use crate::transcript::Event;
+
+/// Least time between two `typing` signals forwarded to the advisor.
+const TYPING_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The socket can no longer be written to: the session ends.
 #[derive(Debug)]
@@ -72,6 +77,8 @@ pub(crate) struct Session<S> {
     sub: Option<Subscription>,
     /// Highest seq sent to this client.
     last_sent: u64,
+    /// When the last `typing` was forwarded.
+    last_typing: Option<tokio::time::Instant>,
 }
 
 impl<S> Session<S>
@@ -85,6 +92,7 @@ where
             socket,
             sub: None,
             last_sent: 0,
+            last_typing: None,
         }
     }
 
@@ -110,6 +118,7 @@ where
                 }
                 Wake::Client(Some(Ok(message))) => to_flow(self.on_message(message).await),
                 Wake::Live(Received::Event(event)) => to_flow(self.deliver(&event).await),
+                Wake::Live(Received::Signal(signal)) => to_flow(self.on_signal(&signal).await),
                 Wake::Live(Received::Lagged) => to_flow(self.catch_up(u64::MAX).await),
             };
             if flow.is_break() {
@@ -137,7 +146,7 @@ where
             ClientFrame::Message { id, .. }
             | ClientFrame::Choice { id, .. }
             | ClientFrame::Callback { id, .. } => id.clone(),
-            ClientFrame::Hello { .. } => None,
+            ClientFrame::Hello { .. } | ClientFrame::LeaveQueue {} | ClientFrame::Typing {} => None,
         };
         match self.dispatch(frame).await {
             Ok(()) => Ok(()),
@@ -152,7 +161,26 @@ where
                 lang,
                 resume,
                 last_seq,
-            } => self.on_hello(lang, resume, last_seq.unwrap_or(0)).await,
+                requested_agent,
+            } => {
+                self.on_hello(lang, resume, last_seq.unwrap_or(0)).await?;
+                match (&self.sub, requested_agent) {
+                    (Some(sub), Some(name)) if !name.trim().is_empty() => {
+                        Ok(conversation::request_agent(&self.app, sub, name.trim())?)
+                    }
+                    _ => Ok(()),
+                }
+            }
+            ClientFrame::LeaveQueue {} => self.on_leave_queue().await,
+            ClientFrame::Typing {} => {
+                let sub = self.sub.as_ref().ok_or(SessionError::HelloRequired)?;
+                let now = tokio::time::Instant::now();
+                if self.last_typing.is_none_or(|t| now >= t + TYPING_EVERY) {
+                    self.last_typing = Some(now);
+                    self.app.hub().signal(sub.id(), Signal::CustomerTyping);
+                }
+                Ok(())
+            }
             ClientFrame::Message { text, id } => {
                 check_client_id(id.as_deref())?;
                 check_text(&text, self.app.config().max_text_chars)?;
@@ -226,7 +254,15 @@ where
         // A client claiming more than exists has nothing to skip beyond what exists.
         self.last_sent = last_seq.min(record.last_seq);
         self.sub = Some(sub);
-        Ok(self.catch_up(u64::MAX).await?)
+        self.catch_up(u64::MAX).await?;
+        if StoredState::from_json(id, &record.state).owner == Owner::Queue {
+            // A waiting customer who comes back sees where they stand now.
+            if let Ok(Some((position, eta_s))) = self.app.queue().position(id).await {
+                self.send(&ServerFrame::QueueUpdate { position, eta_s })
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     async fn on_turn(&mut self, input: Input<'_>, client_id: Option<&str>) -> Result<(), Failure> {
@@ -234,6 +270,85 @@ where
         match conversation::customer_turn(&self.app, sub, input, client_id)? {
             TurnResult::Committed(commit) => self.finish(commit, Some(client_id)).await,
             TurnResult::AlreadyStored(seq) => self.ack_again(seq, client_id).await,
+            TurnResult::Handoff(commit, request) => {
+                self.finish(commit, Some(client_id)).await?;
+                self.hand_off(request).await
+            }
+        }
+    }
+
+    /// Carries out the engine's handoff decision: into the queue when an advisor can come,
+    /// else the reason and the callback form.
+    async fn hand_off(&mut self, request: HandoffRequest) -> Result<(), Failure> {
+        let sub = self.sub.as_ref().ok_or(SessionError::HelloRequired)?;
+        let id = sub.id().to_owned();
+        let reason = serde_json::to_value(request.reason)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let ask = HandoffAsk {
+            entry: conversation::handoff_entry(&self.app, &id, &reason)?,
+            requested: request.requested,
+            text: request.text,
+        };
+        let answer = match self.app.queue().handoff(ask).await {
+            Ok(answer) => answer,
+            Err(err) => {
+                // Never a dead end: without a queue, the customer still gets the form.
+                tracing::error!(error = %err, "the advisor queue failed; offering the callback form");
+                HandoffAnswer::Unavailable(Unavailable::NoAgent)
+            }
+        };
+        match answer {
+            HandoffAnswer::Queued(events) => {
+                for event in &events {
+                    self.deliver(event).await?;
+                }
+                Ok(())
+            }
+            HandoffAnswer::Unavailable(why) => {
+                let sub = self.sub.as_ref().ok_or(SessionError::HelloRequired)?;
+                let commit = conversation::unavailable(&self.app, sub, why, request.reason)?;
+                self.finish(commit, None).await
+            }
+            HandoffAnswer::AlreadyHandled => Ok(()),
+        }
+    }
+
+    /// The customer leaves the queue, or ends the chat with their advisor.
+    async fn on_leave_queue(&mut self) -> Result<(), Failure> {
+        let sub = self.sub.as_ref().ok_or(SessionError::HelloRequired)?;
+        let id = sub.id().to_owned();
+        match self
+            .app
+            .queue()
+            .leave(&id)
+            .await
+            .map_err(SessionError::from)?
+        {
+            Some(events) => {
+                for event in &events {
+                    self.deliver(event).await?;
+                }
+                Ok(())
+            }
+            None => Err(SessionError::NotQueued.into()),
+        }
+    }
+
+    /// A live-only notice about the conversation.
+    async fn on_signal(&mut self, signal: &Signal) -> Result<(), Gone> {
+        match signal {
+            Signal::QueueUpdate { position, eta_s } => {
+                self.send(&ServerFrame::QueueUpdate {
+                    position: *position,
+                    eta_s: *eta_s,
+                })
+                .await
+            }
+            Signal::AgentTyping => self.send(&ServerFrame::AgentTyping {}).await,
+            // Meant for the advisor.
+            Signal::CustomerTyping => Ok(()),
         }
     }
 
@@ -244,7 +359,9 @@ where
     ) -> Result<(), Failure> {
         let sub = self.sub.as_ref().ok_or(SessionError::HelloRequired)?;
         match conversation::callback(&self.app, sub, form, client_id)? {
-            TurnResult::Committed(commit) => self.finish(commit, Some(client_id)).await,
+            TurnResult::Committed(commit) | TurnResult::Handoff(commit, _) => {
+                self.finish(commit, Some(client_id)).await
+            }
             TurnResult::AlreadyStored(seq) => self.ack_again(seq, client_id).await,
         }
     }

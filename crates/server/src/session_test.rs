@@ -8,125 +8,18 @@
 //! 7. a storage failure answers `internal` without details, and the session goes on;
 //! 8. shutdown closes the socket with "going away".
 
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll};
-use std::time::Duration;
 
 use axum::extract::ws::{Message, close_code};
-use futures_util::{Sink, Stream};
 use relais_store::{
-    ConversationId, ConversationRecord, Durable, FaqEntry, MemoryStore, Store, StoreError,
-    StoreResult, StoredEvent, Ticket,
+    AgentRecord, AgentSession, ConversationId, ConversationRecord, Durable, FaqEntry, MemoryStore,
+    QueueEntry, Store, StoreError, StoreResult, StoredEvent, Ticket,
 };
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
 
-use super::Session;
 use crate::config::ServerConfig;
-use crate::state::AppState;
-use crate::test_support::{app, app_with};
-
-/// Bound on every wait: a broken session fails the test instead of hanging it.
-const WAIT: Duration = Duration::from_secs(5);
-
-/// One end of an in-memory websocket, handed to the session.
-struct TestSocket {
-    incoming: mpsc::UnboundedReceiver<Message>,
-    outgoing: mpsc::UnboundedSender<Message>,
-}
-
-impl Stream for TestSocket {
-    type Item = Result<Message, axum::Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.incoming.poll_recv(cx).map(|m| m.map(Ok))
-    }
-}
-
-impl Sink<Message> for TestSocket {
-    type Error = axum::Error;
-
-    fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), Self::Error> {
-        self.outgoing
-            .send(item)
-            .map_err(|_| axum::Error::new("peer gone"))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
-    }
-}
-
-/// The client's end.
-struct Peer {
-    to_session: mpsc::UnboundedSender<Message>,
-    from_session: mpsc::UnboundedReceiver<Message>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Peer {
-    fn connect(app: &AppState) -> Peer {
-        let (to_session, incoming) = mpsc::unbounded_channel();
-        let (outgoing, from_session) = mpsc::unbounded_channel();
-        let session = Session::new(app.clone(), TestSocket { incoming, outgoing });
-        Peer {
-            to_session,
-            from_session,
-            task: tokio::spawn(session.run()),
-        }
-    }
-
-    fn send(&self, frame: Value) {
-        self.to_session
-            .send(Message::Text(frame.to_string().into()))
-            .unwrap();
-    }
-
-    async fn message(&mut self) -> Message {
-        tokio::time::timeout(WAIT, self.from_session.recv())
-            .await
-            .expect("a frame in time")
-            .expect("session alive")
-    }
-
-    async fn recv(&mut self) -> Value {
-        match self.message().await {
-            Message::Text(text) => serde_json::from_str(text.as_str()).unwrap(),
-            other => panic!("expected a text frame, got {other:?}"),
-        }
-    }
-
-    async fn expect(&mut self, kind: &str) -> Value {
-        let frame = self.recv().await;
-        assert_eq!(frame["type"], kind, "{frame}");
-        frame
-    }
-
-    /// New conversation: returns (welcome, greeting).
-    async fn hello(&mut self) -> (Value, Value) {
-        self.send(json!({"type": "hello", "lang": "fr"}));
-        let welcome = self.expect("welcome").await;
-        let greeting = self.expect("bot").await;
-        (welcome, greeting)
-    }
-
-    async fn say(&mut self, text: &str, id: &str) -> (Value, Value) {
-        self.send(json!({"type": "message", "text": text, "id": id}));
-        let ack = self.expect("ack").await;
-        let bot = self.expect("bot").await;
-        (ack, bot)
-    }
-}
+use crate::test_support::{Peer, WAIT, app, app_with};
 
 #[tokio::test]
 async fn ack_comes_before_the_bot_reply() {
@@ -315,6 +208,45 @@ impl Store for Flaky {
     }
     fn tickets(&self) -> StoreResult<Vec<Ticket>> {
         self.inner.tickets()
+    }
+    fn update_ticket(&self, id: &str, body: &Value) -> StoreResult<Durable> {
+        self.inner.update_ticket(id, body)
+    }
+    fn conversations(&self) -> StoreResult<Vec<ConversationRecord>> {
+        self.inner.conversations()
+    }
+    fn put_agent(&self, agent: &AgentRecord) -> StoreResult<Durable> {
+        self.inner.put_agent(agent)
+    }
+    fn agent(&self, name: &str) -> StoreResult<Option<AgentRecord>> {
+        self.inner.agent(name)
+    }
+    fn agents(&self) -> StoreResult<Vec<AgentRecord>> {
+        self.inner.agents()
+    }
+    fn remove_agent(&self, name: &str) -> StoreResult<(bool, Durable)> {
+        self.inner.remove_agent(name)
+    }
+    fn put_agent_session(&self, hash: &str, session: &AgentSession) -> StoreResult<Durable> {
+        self.inner.put_agent_session(hash, session)
+    }
+    fn agent_session(&self, hash: &str) -> StoreResult<Option<AgentSession>> {
+        self.inner.agent_session(hash)
+    }
+    fn remove_agent_session(&self, hash: &str) -> StoreResult<Durable> {
+        self.inner.remove_agent_session(hash)
+    }
+    fn enqueue(&self, entry: QueueEntry) -> StoreResult<(QueueEntry, Durable)> {
+        self.inner.enqueue(entry)
+    }
+    fn enqueue_front(&self, entry: QueueEntry) -> StoreResult<(QueueEntry, Durable)> {
+        self.inner.enqueue_front(entry)
+    }
+    fn dequeue(&self, id: &str) -> StoreResult<(Option<QueueEntry>, Durable)> {
+        self.inner.dequeue(id)
+    }
+    fn queue(&self) -> StoreResult<Vec<QueueEntry>> {
+        self.inner.queue()
     }
     fn flush(&self) -> Durable {
         self.inner.flush()

@@ -4,11 +4,17 @@ use std::sync::Arc;
 
 use relais_engine::Engine;
 use relais_store::Store;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::auth::Auth;
 use crate::config::ServerConfig;
 use crate::hub::Hub;
+use crate::ids::{RandomnessError, new_token};
+use crate::knowledge::Knowledge;
+use crate::ownership::Ownership;
+use crate::queue::{Actor, ActorParts, MAILBOX, QueueHandle};
 
 /// Everything a request or websocket session needs; clone it freely.
 #[derive(Clone)]
@@ -19,28 +25,62 @@ pub struct AppState {
 struct Inner {
     config: ServerConfig,
     engine: Engine,
+    knowledge: Knowledge,
     store: Arc<dyn Store>,
     hub: Hub,
+    queue: QueueHandle,
+    auth: Auth,
+    /// The secret of the admin API (written to `admin.json`, compared in constant time).
+    admin_token: String,
     /// Cancelled when shutdown begins; every session watches it.
     shutdown: CancellationToken,
     /// Every websocket session, so that shutdown can wait for their goodbyes.
     sessions: TaskTracker,
+    /// The queue actor and its short publishing tasks, which shutdown waits for too.
+    background: TaskTracker,
 }
 
 impl AppState {
-    /// Assembles the state from a trained engine and an opened store.
-    pub fn new(config: ServerConfig, engine: Engine, store: Arc<dyn Store>) -> AppState {
+    /// Assembles the state from a trained engine, the corpus knowledge and an opened store,
+    /// and starts the advisor queue (which rebuilds itself from the store). Must be called
+    /// within a tokio runtime.
+    pub fn new(
+        config: ServerConfig,
+        engine: Engine,
+        knowledge: Knowledge,
+        store: Arc<dyn Store>,
+    ) -> Result<AppState, RandomnessError> {
         let hub = Hub::new(config.hub_capacity);
-        AppState {
+        let shutdown = CancellationToken::new();
+        let sessions = TaskTracker::new();
+        let background = TaskTracker::new();
+        let (tx, mailbox) = mpsc::channel(MAILBOX);
+        let actor = Actor::new(
+            ActorParts {
+                ownership: Ownership::new(Arc::clone(&store), hub.clone()),
+                hub: hub.clone(),
+                tasks: background.clone(),
+                shutdown: shutdown.clone(),
+                config: config.clone(),
+            },
+            mailbox,
+        );
+        background.spawn(actor.run());
+        Ok(AppState {
             inner: Arc::new(Inner {
                 config,
                 engine,
+                knowledge,
                 store,
                 hub,
-                shutdown: CancellationToken::new(),
-                sessions: TaskTracker::new(),
+                queue: QueueHandle::new(tx),
+                auth: Auth::default(),
+                admin_token: new_token()?,
+                shutdown,
+                sessions,
+                background,
             }),
-        }
+        })
     }
 
     /// The configuration in force.
@@ -51,6 +91,11 @@ impl AppState {
     /// The store behind every conversation.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.inner.store
+    }
+
+    /// The admin API's bearer token (also written to `<data>/admin.json` by [`crate::run`]).
+    pub fn admin_token(&self) -> &str {
+        &self.inner.admin_token
     }
 
     /// Tells every session to close and stops accepting new ones.
@@ -66,9 +111,14 @@ impl AppState {
     /// Waits (at most the configured grace period) for every session to end; `false` when
     /// some were still running.
     pub async fn wait_for_sessions(&self) -> bool {
-        let sessions = &self.inner.sessions;
+        let (sessions, background) = (&self.inner.sessions, &self.inner.background);
         sessions.close();
-        let ended = tokio::time::timeout(self.inner.config.shutdown_grace, sessions.wait()).await;
+        background.close();
+        let both = async {
+            sessions.wait().await;
+            background.wait().await;
+        };
+        let ended = tokio::time::timeout(self.inner.config.shutdown_grace, both).await;
         ended.is_ok()
     }
 
@@ -81,8 +131,20 @@ impl AppState {
         &self.inner.engine
     }
 
+    pub(crate) fn knowledge(&self) -> &Knowledge {
+        &self.inner.knowledge
+    }
+
     pub(crate) fn hub(&self) -> &Hub {
         &self.inner.hub
+    }
+
+    pub(crate) fn queue(&self) -> &QueueHandle {
+        &self.inner.queue
+    }
+
+    pub(crate) fn auth(&self) -> &Auth {
+        &self.inner.auth
     }
 
     pub(crate) fn shutdown_token(&self) -> &CancellationToken {

@@ -2,10 +2,13 @@
 //!
 //! Besides the dialogue state it keeps what the server needs across sockets and restarts: the
 //! conversation's language, the last quick replies (to store a click as its label) and recent
-//! client message ids (to recognise a message resent after its `ack` was lost).
+//! client message ids (to recognise a message resent after its `ack` was lost). It also holds
+//! who owns the conversation (bot, queue or one advisor): the single source of truth for "the
+//! bot never answers while a human owns the chat", read and written under the turn lock.
 
 use relais_engine::QuickReply;
 use relais_nlu::Lang;
+use relais_store::QueueEntry;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -26,6 +29,66 @@ pub(crate) struct StoredState {
     /// Recent client messages, newest last, to recognise a resent one.
     #[serde(default)]
     recent: Vec<Recent>,
+    /// Who answers the customer.
+    #[serde(default)]
+    pub(crate) owner: Owner,
+    /// The queue entry of the last handoff (routing and context), kept to requeue the chat.
+    #[serde(default)]
+    pub(crate) handoff: Option<QueueEntry>,
+    /// The advisor the customer asked for in `hello`, if any.
+    #[serde(default)]
+    pub(crate) requested_agent: Option<String>,
+    /// Customer turns so far (for the advisors' live view).
+    #[serde(default)]
+    pub(crate) turns: u32,
+}
+
+/// Who answers the customer; stored as `bot`, `queue` or `agent:<name>`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub(crate) enum Owner {
+    /// The dialogue engine.
+    #[default]
+    Bot,
+    /// Nobody yet: waiting in the advisor queue.
+    Queue,
+    /// The advisor with this login name.
+    Agent(String),
+}
+
+impl Owner {
+    /// The advisor's login name, when an advisor owns the conversation.
+    pub(crate) fn agent(&self) -> Option<&str> {
+        match self {
+            Owner::Agent(name) => Some(name),
+            Owner::Bot | Owner::Queue => None,
+        }
+    }
+}
+
+impl From<Owner> for String {
+    fn from(owner: Owner) -> String {
+        match owner {
+            Owner::Bot => "bot".to_owned(),
+            Owner::Queue => "queue".to_owned(),
+            Owner::Agent(name) => format!("agent:{name}"),
+        }
+    }
+}
+
+impl TryFrom<String> for Owner {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Owner, String> {
+        match text.as_str() {
+            "bot" => Ok(Owner::Bot),
+            "queue" => Ok(Owner::Queue),
+            _ => match text.strip_prefix("agent:") {
+                Some(name) if !name.is_empty() => Ok(Owner::Agent(name.to_owned())),
+                _ => Err(format!("unknown owner `{text}`")),
+            },
+        }
+    }
 }
 
 /// A recently stored client message.
@@ -159,6 +222,25 @@ mod tests {
         assert_eq!(state.label_of("topic:bill_explain"), Some("Ma facture"));
         assert_eq!(state.label_of("nope"), None);
         assert_eq!(state.lang, Some(Lang::Fr));
+    }
+
+    #[test]
+    fn the_owner_is_stored_as_text() {
+        for (owner, text) in [
+            (Owner::Bot, "bot"),
+            (Owner::Queue, "queue"),
+            (Owner::Agent("alice".into()), "agent:alice"),
+        ] {
+            let state = StoredState {
+                owner: owner.clone(),
+                ..StoredState::default()
+            };
+            let json = state.to_json();
+            assert_eq!(json["owner"], text);
+            assert_eq!(StoredState::from_json("c", &json).owner, owner);
+        }
+        assert!(Owner::try_from("agent:".to_owned()).is_err());
+        assert!(Owner::try_from("robot".to_owned()).is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use relais_engine::HandoffReason;
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{BotMessage, ServerFrame};
+use crate::protocol::{BotMessage, HandoffEvent, ServerFrame};
 
 /// One event of a conversation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,6 +40,23 @@ pub(crate) enum Event {
         /// The client's id for the form.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<String>,
+    },
+    /// An advisor wrote to the customer.
+    Agent {
+        /// What the advisor wrote.
+        text: String,
+        /// The advisor's display name, as the customer sees it.
+        agent: String,
+        /// The advisor's login name (kept for the record, never sent to the customer).
+        name: String,
+    },
+    /// The conversation changed hands (bot, queue, advisor) or could not.
+    Handoff {
+        #[serde(flatten)]
+        handoff: HandoffEvent,
+        /// The advisor's login name, when one is involved (never sent to the customer).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
     },
 }
 
@@ -77,6 +94,8 @@ impl Event {
                 ticket,
                 id: id.as_deref(),
             },
+            Event::Agent { text, agent, .. } => ServerFrame::Agent { seq, text, agent },
+            Event::Handoff { handoff, .. } => ServerFrame::Handoff { seq, handoff },
         }
     }
 }
@@ -119,6 +138,15 @@ mod tests {
                 ticket: "t1".into(),
                 id: None,
             },
+            Event::Agent {
+                text: "Je regarde".into(),
+                agent: "Alice".into(),
+                name: "alice".into(),
+            },
+            Event::Handoff {
+                handoff: HandoffEvent::queued(2, 240, false),
+                name: None,
+            },
         ];
         for event in events {
             assert_eq!(Event::from_json(1, &event.to_json()), Some(event));
@@ -131,6 +159,28 @@ mod tests {
             Event::from_json(1, &serde_json::json!({"kind":"agent","text":"hi"})),
             None
         );
+    }
+
+    #[test]
+    fn advisor_events_show_without_the_login_name() {
+        let agent = Event::Agent {
+            text: "Bonjour".into(),
+            agent: "Alice".into(),
+            name: "alice.m".into(),
+        };
+        assert_eq!(
+            agent.frame(7).encode(),
+            r#"{"type":"agent","seq":7,"text":"Bonjour","agent":"Alice"}"#
+        );
+        let assigned = Event::Handoff {
+            handoff: HandoffEvent::assigned("Alice"),
+            name: Some("alice.m".into()),
+        };
+        assert_eq!(
+            assigned.frame(8).encode(),
+            r#"{"type":"handoff","seq":8,"state":"assigned","agent":"Alice"}"#
+        );
+        assert_eq!(Event::from_json(8, &assigned.to_json()), Some(assigned));
     }
 
     #[test]

@@ -9,12 +9,15 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use relais_corpus::Corpus;
 use relais_engine::{Engine, EngineConfig, IntentInfo};
 use relais_nlu::Matcher;
-use relais_server::{AppState, ServerConfig, seed_faq};
+use relais_server::{
+    AdminFile, AppState, IntentMeta, Knowledge, OpeningHours, ServerConfig, seed_faq,
+};
 use relais_store::{FaqEntry, SledStore, Store};
 
 /// Arguments of `relais serve`; each can also come from its environment variable.
@@ -38,6 +41,20 @@ pub(crate) struct ServeArgs {
     /// Most customer websocket sessions at once; further ones are refused with 503.
     #[arg(long, env = "RELAIS_MAX_SESSIONS", default_value_t = 50_000)]
     max_sessions: usize,
+    /// Seconds a disconnected advisor keeps their chats before they go back to the queue.
+    #[arg(long, env = "RELAIS_AGENT_GRACE_SECS", default_value_t = 60)]
+    agent_grace_secs: u64,
+    /// When advisors chat live, e.g. `mon-fri 08:00-20:00 UTC+01:00` (default: always,
+    /// whenever an advisor is online). Outside these hours customers get the callback form.
+    #[arg(long, env = "RELAIS_OPENING_HOURS")]
+    opening_hours: Option<OpeningHours>,
+    /// Longest estimated wait in seconds offered to a customer; above it they get the
+    /// callback form instead (default: no limit).
+    #[arg(long, env = "RELAIS_MAX_WAIT_SECS")]
+    max_wait_secs: Option<u64>,
+    /// Most conversations waiting for an advisor at once; beyond it, the callback form.
+    #[arg(long, env = "RELAIS_MAX_QUEUE", default_value_t = 10_000)]
+    max_queue: usize,
 }
 
 /// Runs `relais serve` until Ctrl-C or SIGTERM.
@@ -51,7 +68,15 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let engine = build_engine(&corpus)?;
+    let canned_path = args.intents.join("canned.toml");
+    let canned = match relais_server::load_canned(&canned_path) {
+        Ok(canned) => canned,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let (engine, knowledge) = build_engine(&corpus, canned)?;
     let store = SledStore::open(&args.data)
         .with_context(|| format!("cannot open the data directory {}", args.data.display()))?;
     let store: Arc<dyn Store> = Arc::new(store);
@@ -62,10 +87,15 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         web_dir: args.web,
         max_text_chars: args.max_text_chars,
         max_sessions: args.max_sessions,
+        data_dir: Some(args.data),
+        agent_grace: Duration::from_secs(args.agent_grace_secs),
+        opening_hours: args.opening_hours,
+        max_wait: args.max_wait_secs.map(Duration::from_secs),
+        max_queue: args.max_queue,
         ..ServerConfig::default()
     };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(serve(args.addr, config, engine, store, &corpus))?;
+    runtime.block_on(serve(args.addr, config, engine, knowledge, store, &corpus))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -73,6 +103,7 @@ async fn serve(
     addr: SocketAddr,
     config: ServerConfig,
     engine: Engine,
+    knowledge: Knowledge,
     store: Arc<dyn Store>,
     corpus: &Corpus,
 ) -> anyhow::Result<()> {
@@ -90,19 +121,41 @@ async fn serve(
     let local = listener
         .local_addr()
         .context("cannot read the bound address")?;
-    let state = AppState::new(config, engine, store);
+    let state =
+        AppState::new(config, engine, knowledge, store).context("cannot draw the admin token")?;
+    // Written before the listening line: whoever sees the server ready finds the file.
+    let admin = AdminFile::write(&state, local).context("cannot write admin.json")?;
     {
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "relais listening on http://{local}")?;
         stdout.flush()?;
     }
     relais_server::run(listener, state, shutdown_signal()).await?;
+    // Removed at clean shutdown only, just before the store's lock is released.
+    drop(admin);
     tracing::info!("stopped cleanly");
     Ok(())
 }
 
-fn build_engine(corpus: &Corpus) -> anyhow::Result<Engine> {
-    let matcher = Matcher::train(&corpus.spec).context("cannot train the matcher")?;
+/// The dialogue engine and the server's knowledge of the corpus, over one trained matcher.
+fn build_engine(
+    corpus: &Corpus,
+    canned: Vec<relais_server::Canned>,
+) -> anyhow::Result<(Engine, Knowledge)> {
+    let matcher = Arc::new(Matcher::train(&corpus.spec).context("cannot train the matcher")?);
+    let knowledge = Knowledge::new(
+        Arc::clone(&matcher),
+        corpus.spec.intents.iter().map(|intent| {
+            (
+                intent.id.clone(),
+                IntentMeta {
+                    answer_key: intent.answer_key().to_owned(),
+                    skill: intent.skill.clone(),
+                },
+            )
+        }),
+        canned,
+    );
     let intents = corpus
         .spec
         .intents
@@ -118,7 +171,7 @@ fn build_engine(corpus: &Corpus) -> anyhow::Result<Engine> {
         main_topics: corpus.dialogue.main_topics.clone(),
         default_lang: corpus.dialogue.default_lang,
     };
-    Ok(Engine::new(Arc::new(matcher), intents, config))
+    Ok((Engine::new(matcher, intents, config), knowledge))
 }
 
 fn faq_entries(corpus: &Corpus) -> Vec<FaqEntry> {
