@@ -18,36 +18,21 @@
 //! The browser reaches the server through a [`Relay`] that the test can cut: to the page that
 //! is indistinguishable from a real network loss.
 //!
-//! Waiting is event-driven: a script in the page resolves on the DOM mutation that makes the
-//! condition true, with the WebDriver script timeout as the deadline. A missing browser fails
-//! the test (run `scripts/install-test-deps.sh`), it never skips it.
+//! Waiting is event-driven and a missing browser fails the test: see [`crate::chromium`].
 
 use std::net::SocketAddr;
-use std::path::Path;
-use std::process::Stdio;
-use std::time::Duration;
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{bail, ensure};
 use fantoccini::key::Key;
-use fantoccini::wd::{Capabilities, TimeoutConfiguration};
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::{Client, Locator};
 use serde::Deserialize;
 use serde_json::json;
-use tempfile::TempDir;
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::process::{Child, ChildStdout, Command};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::support::{self, Server};
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-
-/// Longest wait for the driver or for a condition in the page.
-const DEADLINE: Duration = Duration::from_secs(30);
+use crate::chromium::{self, Browser};
+use crate::support::Server;
 
 const LAUNCHER: &str = r#"[data-testid="relais-launcher"]"#;
 const INPUT: &str = r#"[data-testid="relais-input"]"#;
@@ -73,16 +58,10 @@ struct Shown {
 
 #[tokio::test]
 async fn widget_chats_in_chromium_renders_markup_as_text_and_restores_history() {
-    for tool in [CHROMIUM, CHROMEDRIVER] {
-        assert!(
-            Path::new(tool).exists(),
-            "{tool} is missing: run scripts/install-test-deps.sh to install Debian's chromium \
-             and chromium-driver"
-        );
-    }
+    chromium::require_browser();
     let server = Server::start();
     let relay = Relay::start(server.addr).await.expect("relay listens");
-    let browser = Browser::launch()
+    let browser = Browser::launch(1280, 860)
         .await
         .expect("chromium starts under chromedriver");
     let outcome = scenario(browser.client(), &relay).await;
@@ -162,7 +141,7 @@ async fn scenario(client: &Client, relay: &Relay) -> anyhow::Result<()> {
         seqs == expected,
         "events shown twice or out of order: {before:#?}"
     );
-    save_screenshot(client).await?;
+    chromium::save_screenshot(client, "widget.png").await?;
 
     // 7. A reload replays the conversation from the server: same history, panel open.
     client.refresh().await?;
@@ -286,52 +265,13 @@ async fn messages(client: &Client) -> anyhow::Result<Vec<Shown>> {
     Ok(serde_json::from_value(value)?)
 }
 
-/// Resolves when the JS expression `condition` holds, re-checked on every DOM mutation.
+/// Resolves when the JS expression `condition` holds; on timeout, shows the messages.
 async fn wait_until(client: &Client, what: &str, condition: &str) -> anyhow::Result<()> {
-    let script = format!(
-        "{PRELUDE}
-         const done = arguments[arguments.length - 1];
-         const ok = () => {{ try {{ return Boolean({condition}); }} catch (_) {{ return false; }} }};
-         if (ok()) {{ done(true); }} else {{
-           const observer = new MutationObserver(() => {{
-             if (ok()) {{ observer.disconnect(); done(true); }}
-           }});
-           observer.observe(document, {{ subtree: true, childList: true, attributes: true,
-                                         characterData: true }});
-         }}"
-    );
-    if let Err(err) = client.execute_async(&script, vec![]).await {
+    if let Err(err) = chromium::wait_until(client, PRELUDE, what, condition).await {
         let shown = messages(client).await.unwrap_or_default();
-        bail!("timed out waiting for {what} ({err}); messages on screen: {shown:#?}");
+        bail!("{err:#}; messages on screen: {shown:#?}");
     }
     Ok(())
-}
-
-/// Saves what the customer sees to target/test-artifacts/widget.png.
-async fn save_screenshot(client: &Client) -> anyhow::Result<()> {
-    let dir = support::repo().join("target/test-artifacts");
-    std::fs::create_dir_all(&dir)?;
-    let png = client.screenshot().await?;
-    std::fs::write(dir.join("widget.png"), png)?;
-    Ok(())
-}
-
-/// Reads lines from `lines` until one starts with `prefix`; returns the rest of that line.
-async fn line_after(
-    lines: &mut Lines<BufReader<ChildStdout>>,
-    prefix: &str,
-) -> anyhow::Result<String> {
-    let read = async {
-        while let Some(line) = lines.next_line().await? {
-            if let Some(rest) = line.trim().strip_prefix(prefix) {
-                return Ok(rest.to_owned());
-            }
-        }
-        bail!("the process exited before printing {prefix:?}")
-    };
-    tokio::time::timeout(DEADLINE, read)
-        .await
-        .with_context(|| format!("no {prefix:?} line within {DEADLINE:?}"))?
 }
 
 /// A TCP relay from the browser to the server whose link the test can cut and restore.
@@ -381,81 +321,5 @@ async fn forward(mut inbound: TcpStream, server: SocketAddr, mut link: watch::Re
     tokio::select! {
         _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
         _ = link.wait_for(|up| !*up) => {}
-    }
-}
-
-/// Chromium under chromedriver. [`Browser::quit`] closes the session, and so Chromium; the
-/// driver process is killed when dropped.
-struct Browser {
-    client: Client,
-    _driver: Child,
-    _profile: TempDir,
-}
-
-impl Browser {
-    async fn launch() -> anyhow::Result<Browser> {
-        let profile = TempDir::new()?;
-        let mut driver = Command::new(CHROMEDRIVER)
-            .arg("--port=0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .context("spawning chromedriver")?;
-        let stdout = driver.stdout.take().context("chromedriver stdout")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let port = line_after(&mut lines, "ChromeDriver was started successfully on port ").await?;
-        let port = port.trim_end_matches('.');
-        // The driver says nothing more on stdout that we need; drain it so it never blocks.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-
-        let mut capabilities = Capabilities::new();
-        let args = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--window-size=1280,860",
-        ]
-        .map(String::from)
-        .into_iter()
-        .chain([format!("--user-data-dir={}", profile.path().display())])
-        .collect::<Vec<_>>();
-        capabilities.insert(
-            "goog:chromeOptions".to_owned(),
-            json!({ "binary": CHROMIUM, "args": args }),
-        );
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .context("opening a WebDriver session")?;
-        client
-            .update_timeouts(TimeoutConfiguration::new(
-                Some(DEADLINE),
-                Some(DEADLINE),
-                Some(Duration::ZERO),
-            ))
-            .await?;
-        Ok(Browser {
-            client,
-            _driver: driver,
-            _profile: profile,
-        })
-    }
-
-    fn client(&self) -> &Client {
-        &self.client
-    }
-
-    /// Ends the WebDriver session, which closes Chromium; dropping `self` then ends the driver.
-    async fn quit(self) {
-        // Failing to close is not the test's verdict, which is already decided by then.
-        let _ = self.client.close().await;
     }
 }

@@ -306,20 +306,12 @@ impl Client {
         let id = format!("c{}-m{}", self.number, self.next_id);
         self.send(json!({"type": "message", "text": text, "id": id}))
             .await;
-        self.turn_frames(Some(&id)).await
+        self.turn_frames(&id).await
     }
 
-    /// Clicks a quick reply; returns the `ack` and the bot reply.
-    pub(crate) async fn click(&mut self, value: &str) -> (Value, Value) {
-        self.send(json!({"type": "choice", "value": value})).await;
-        self.turn_frames(None).await
-    }
-
-    async fn turn_frames(&mut self, id: Option<&str>) -> (Value, Value) {
+    async fn turn_frames(&mut self, id: &str) -> (Value, Value) {
         let ack = self.expect("ack").await;
-        if let Some(id) = id {
-            assert_eq!(ack["id"], id, "ack for another message: {ack}");
-        }
+        assert_eq!(ack["id"], id, "ack for another message: {ack}");
         let bot = self.expect("bot").await;
         assert_eq!(
             bot["seq"].as_u64(),
@@ -364,4 +356,175 @@ pub(crate) fn answer_variants(
         .filter(|a| a.key == key && a.lang.code() == lang)
         .flat_map(|a| a.variants.iter().cloned())
         .collect()
+}
+
+// --- Additions for the live handoff (issue 4): the store path, any HTTP request, and the
+// customer frames that are not bot replies. ---
+
+impl DataDir {
+    /// The directory the servers started on this data directory get as `--data`.
+    pub(crate) fn store_path(&self) -> PathBuf {
+        self.0.path().join("store")
+    }
+}
+
+/// An HTTP response: status, headers (lowercase names) and body.
+pub(crate) struct HttpResponse {
+    /// Status code.
+    pub(crate) status: u16,
+    /// Headers in order, names in lowercase.
+    pub(crate) headers: Vec<(String, String)>,
+    /// The body, decoded from chunked transfer encoding if needed.
+    pub(crate) body: String,
+}
+
+impl HttpResponse {
+    /// The first header called `name` (lowercase).
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "HTTP {} body is not JSON ({e}): {:?}",
+                self.status, self.body
+            )
+        })
+    }
+}
+
+impl Server {
+    /// An HTTP request with extra `headers` and an optional JSON `body`.
+    pub(crate) async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> HttpResponse {
+        tokio::time::timeout(WAIT, http_request(self.addr, method, path, headers, body))
+            .await
+            .expect("HTTP response in time")
+    }
+}
+
+async fn http_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&Value>,
+) -> HttpResponse {
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if !body.is_empty() {
+        request.push_str("Content-Type: application/json\r\n");
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("read");
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").expect("HTTP head");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    HttpResponse {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// Decodes a chunked body (sizes in hex, each chunk followed by CRLF, ends with size 0).
+fn dechunk(mut rest: &str) -> String {
+    let mut body = String::new();
+    loop {
+        let (size, after) = rest.split_once("\r\n").expect("chunk size line");
+        let size = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16)
+            .expect("hex chunk size");
+        if size == 0 {
+            return body;
+        }
+        body.push_str(&after[..size]);
+        rest = after[size..]
+            .strip_prefix("\r\n")
+            .expect("CRLF after a chunk");
+    }
+}
+
+/// Customer frames that are live only (no seq): skipped when waiting for events.
+const LIVE_ONLY: [&str; 3] = ["typing", "queue_update", "agent_typing"];
+
+impl Client {
+    /// The next frame that stands for an event (carries a `seq`), live-only frames skipped.
+    pub(crate) async fn next_event(&mut self) -> Value {
+        loop {
+            let frame = self.recv().await;
+            let kind = frame["type"].as_str().unwrap_or_default();
+            if !LIVE_ONLY.contains(&kind) {
+                return frame;
+            }
+        }
+    }
+
+    /// The next event frame, which must be of type `kind`.
+    pub(crate) async fn expect_event(&mut self, kind: &str) -> Value {
+        let frame = self.next_event().await;
+        assert_eq!(frame["type"], kind, "unexpected frame {frame}");
+        frame
+    }
+
+    /// The next `queue_update` frame; any event frame meanwhile fails the test.
+    pub(crate) async fn next_queue_update(&mut self) -> Value {
+        loop {
+            let frame = self.recv().await;
+            match frame["type"].as_str() {
+                Some("queue_update") => return frame,
+                Some("typing" | "agent_typing") => {}
+                _ => panic!("expected a queue_update, got {frame}"),
+            }
+        }
+    }
+
+    /// Sends a message with a fresh client id and returns its `ack` (no reply awaited).
+    pub(crate) async fn send_text(&mut self, text: &str) -> Value {
+        self.next_id += 1;
+        let id = format!("c{}-m{}", self.number, self.next_id);
+        self.send(json!({"type": "message", "text": text, "id": id}))
+            .await;
+        let ack = self.expect_event("ack").await;
+        assert_eq!(ack["id"], id, "ack for another message: {ack}");
+        ack
+    }
+
+    /// Clicks a quick reply and returns its `ack` (no reply awaited).
+    pub(crate) async fn choose(&mut self, value: &str) -> Value {
+        self.send(json!({"type": "choice", "value": value})).await;
+        self.expect_event("ack").await
+    }
 }

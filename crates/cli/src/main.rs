@@ -25,6 +25,8 @@ enum Command {
     Eval(commands::eval::EvalArgs),
     /// Work with the intent corpus.
     Intents(commands::intents::IntentsArgs),
+    /// Manage the human advisors (agents) who take conversations over.
+    Agents(commands::agents::AgentsArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(args),
         Command::Eval(args) => commands::eval::run(args),
         Command::Intents(args) => commands::intents::run(args),
+        Command::Agents(args) => commands::agents::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,174 @@
+//! Headless Chromium under chromedriver, driven with fantoccini: shared by the browser tests
+//! of the widget (`browser`) and of the agent panel (`panel_browser`).
+//!
+//! Waiting is event-driven: [`wait_until`] runs a script in the page that resolves on the DOM
+//! mutation making the condition true, with the WebDriver script timeout ([`DEADLINE`]) as the
+//! deadline. A missing browser fails the test (run `scripts/install-test-deps.sh`), it never
+//! skips it.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use fantoccini::wd::{Capabilities, TimeoutConfiguration};
+use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+use tempfile::TempDir;
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdout, Command};
+
+use crate::support;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Longest wait for the driver or for a condition in the page.
+pub(crate) const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Fails with install instructions when Chromium or chromedriver is missing.
+pub(crate) fn require_browser() {
+    for tool in [CHROMIUM, CHROMEDRIVER] {
+        assert!(
+            Path::new(tool).exists(),
+            "{tool} is missing: run scripts/install-test-deps.sh to install Debian's chromium \
+             and chromium-driver"
+        );
+    }
+}
+
+/// Resolves when the JS expression `condition` holds, re-checked on every DOM mutation.
+/// `prelude` is JS run first (helper definitions the condition may use).
+pub(crate) async fn wait_until(
+    client: &Client,
+    prelude: &str,
+    what: &str,
+    condition: &str,
+) -> anyhow::Result<()> {
+    let script = format!(
+        "{prelude}
+         const done = arguments[arguments.length - 1];
+         const ok = () => {{ try {{ return Boolean({condition}); }} catch (_) {{ return false; }} }};
+         if (ok()) {{ done(true); }} else {{
+           const observer = new MutationObserver(() => {{
+             if (ok()) {{ observer.disconnect(); done(true); }}
+           }});
+           observer.observe(document, {{ subtree: true, childList: true, attributes: true,
+                                         characterData: true }});
+         }}"
+    );
+    client
+        .execute_async(&script, vec![])
+        .await
+        .with_context(|| format!("timed out waiting for {what}"))?;
+    Ok(())
+}
+
+/// Saves what the browser shows to target/test-artifacts/`name`.
+pub(crate) async fn save_screenshot(client: &Client, name: &str) -> anyhow::Result<()> {
+    let dir = support::repo().join("target/test-artifacts");
+    std::fs::create_dir_all(&dir)?;
+    let png = client.screenshot().await?;
+    std::fs::write(dir.join(name), png)?;
+    Ok(())
+}
+
+/// Reads lines from `lines` until one starts with `prefix`; returns the rest of that line.
+async fn line_after(
+    lines: &mut Lines<BufReader<ChildStdout>>,
+    prefix: &str,
+) -> anyhow::Result<String> {
+    let read = async {
+        while let Some(line) = lines.next_line().await? {
+            if let Some(rest) = line.trim().strip_prefix(prefix) {
+                return Ok(rest.to_owned());
+            }
+        }
+        bail!("the process exited before printing {prefix:?}")
+    };
+    tokio::time::timeout(DEADLINE, read)
+        .await
+        .with_context(|| format!("no {prefix:?} line within {DEADLINE:?}"))?
+}
+
+/// Chromium under chromedriver. [`Browser::quit`] closes the session, and so Chromium; the
+/// driver process is killed when dropped.
+pub(crate) struct Browser {
+    client: Client,
+    _driver: Child,
+    _profile: TempDir,
+}
+
+impl Browser {
+    /// Starts chromedriver on a free port and opens a headless Chromium session with a fresh
+    /// profile and a window of `width` x `height`.
+    pub(crate) async fn launch(width: u32, height: u32) -> anyhow::Result<Browser> {
+        let profile = TempDir::new()?;
+        let mut driver = Command::new(CHROMEDRIVER)
+            .arg("--port=0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .context("spawning chromedriver")?;
+        let stdout = driver.stdout.take().context("chromedriver stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let port = line_after(&mut lines, "ChromeDriver was started successfully on port ").await?;
+        let port = port.trim_end_matches('.');
+        // The driver says nothing more on stdout that we need; drain it so it never blocks.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+
+        let mut capabilities = Capabilities::new();
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain([
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", profile.path().display()),
+        ])
+        .collect::<Vec<_>>();
+        capabilities.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({ "binary": CHROMIUM, "args": args }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("opening a WebDriver session")?;
+        client
+            .update_timeouts(TimeoutConfiguration::new(
+                Some(DEADLINE),
+                Some(DEADLINE),
+                Some(Duration::ZERO),
+            ))
+            .await?;
+        Ok(Browser {
+            client,
+            _driver: driver,
+            _profile: profile,
+        })
+    }
+
+    /// The WebDriver session.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Ends the WebDriver session, which closes Chromium; dropping `self` then ends the driver.
+    pub(crate) async fn quit(self) {
+        // Failing to close is not the test's verdict, which is already decided by then.
+        let _ = self.client.close().await;
+    }
+}
