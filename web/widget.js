@@ -20,6 +20,10 @@
  *   it has seen and the messages not yet acknowledged (localStorage). A page load replays the
  *   whole conversation (last_seq 0); a reconnection after a network loss asks only for what
  *   it missed, drops duplicate seqs and resends unacknowledged messages by client id.
+ * - Live handoff to a human advisor: who holds the conversation (bot, queue, advisor) is
+ *   derived from the `handoff` events alone, which are stored and replayed, so a reload
+ *   rebuilds the same screen. The wait is one status element updated in place by the live
+ *   `queue_update` frames; advisors' names and messages are untrusted text like the rest.
  */
 (function () {
   "use strict";
@@ -35,6 +39,10 @@
   /** Reconnection backoff, in milliseconds. */
   var BACKOFF_MIN = 500;
   var BACKOFF_MAX = 15000;
+  /** Least time between two `typing` frames sent to the advisor. */
+  var TYPING_EVERY = 3000;
+  /** How long an advisor's `agent_typing` keeps the indicator up without another one. */
+  var AGENT_TYPING_FOR = 6000;
 
   var STRINGS = {
     fr: {
@@ -73,10 +81,35 @@
       formNeedMessage: "Décrivez brièvement votre demande.",
       formNeedConsent: "Cochez la case pour que nous puissions vous recontacter.",
       callbackSent: "Votre demande de rappel a bien été transmise.",
+      advisorName: "Conseiller",
+      agent: "Votre conseiller :",
+      agentSubtitle: "En ligne avec {name}",
+      agentTyping: "{name} écrit…",
+      agentJoined: "{name} a rejoint la conversation",
+      queueSubtitle: "En attente d’un conseiller",
+      queueTitle: "Un conseiller va vous répondre",
+      queueRequeued: "Votre conseiller a été déconnecté : vous repassez en tête de file.",
+      queuePosition: function (position) {
+        return "Vous êtes " + (position === 1 ? "1er" : position + "e") + " dans la file";
+      },
+      queueWait: "attente estimée ~{wait}",
+      leaveQueue: "Quitter la file",
+      leftQueue: "Vous avez quitté la file d’attente. Le conseiller virtuel reste à votre écoute.",
+      chatEnded: "L’échange avec le conseiller est terminé. Le conseiller virtuel reste à votre écoute.",
+      chatEndedByYou: "Vous avez mis fin à l’échange avec le conseiller. Le conseiller virtuel reste à votre écoute.",
+      chatReturned: "Votre conseiller vous a redirigé vers le conseiller virtuel.",
+      unavailable: {
+        no_agent: "Aucun conseiller n’est disponible pour le moment.",
+        closed: "Nos conseillers sont absents pour le moment : nous sommes en dehors des horaires d’ouverture.",
+        wait_too_long: "Nos conseillers sont très sollicités : l’attente serait trop longue en ce moment.",
+        queue_full: "Nos conseillers sont très sollicités en ce moment.",
+        generic: "Aucun conseiller ne peut vous répondre en direct pour le moment."
+      },
       errors: {
         text_too_long: "Votre message est un peu long : pourriez-vous le raccourcir ?",
         empty_text: "Votre message est vide.",
         consent_required: "Votre accord est nécessaire pour que nous puissions vous recontacter.",
+        not_queued: "Vous n’êtes plus en attente d’un conseiller.",
         internal: "Un incident technique nous empêche de répondre. Réessayez dans un instant.",
         generic: "Un petit souci technique est survenu. Vous pouvez réessayer."
       }
@@ -117,10 +150,37 @@
       formNeedMessage: "Please describe your request briefly.",
       formNeedConsent: "Please tick the box so that we can contact you.",
       callbackSent: "Your callback request has been sent.",
+      advisorName: "Advisor",
+      agent: "Your advisor:",
+      agentSubtitle: "Chatting with {name}",
+      agentTyping: "{name} is typing…",
+      agentJoined: "{name} joined the conversation",
+      queueSubtitle: "Waiting for an advisor",
+      queueTitle: "An advisor will be with you shortly",
+      queueRequeued: "Your advisor was disconnected: you are back at the head of the queue.",
+      queuePosition: function (position) {
+        var tens = position % 100;
+        var suffix = tens > 10 && tens < 14 ? "th" : ["th", "st", "nd", "rd"][position % 10] || "th";
+        return "You are " + position + suffix + " in the queue";
+      },
+      queueWait: "estimated wait ~{wait}",
+      leaveQueue: "Leave the queue",
+      leftQueue: "You left the queue. The virtual advisor is still here to help.",
+      chatEnded: "The chat with the advisor has ended. The virtual advisor is still here to help.",
+      chatEndedByYou: "You ended the chat with the advisor. The virtual advisor is still here to help.",
+      chatReturned: "Your advisor handed you back to the virtual advisor.",
+      unavailable: {
+        no_agent: "No advisor is available right now.",
+        closed: "Our advisors are away right now: we are outside opening hours.",
+        wait_too_long: "Our advisors are very busy: the wait would be too long right now.",
+        queue_full: "Our advisors are very busy right now.",
+        generic: "No advisor can chat with you live right now."
+      },
       errors: {
         text_too_long: "Your message is a little long: could you shorten it?",
         empty_text: "Your message is empty.",
         consent_required: "We need your agreement to contact you.",
+        not_queued: "You are no longer waiting for an advisor.",
         internal: "A technical issue prevents us from answering. Please try again in a moment.",
         generic: "A small technical issue occurred. You can try again."
       }
@@ -253,11 +313,21 @@
     return svg;
   }
 
-  /** Nodes whose text or attribute follows the UI language: [node, key, attribute?]. */
+  /**
+   * Nodes whose text or attribute follows the UI language: [node, key, attribute?], where key
+   * is a key of STRINGS or a function returning the text in the current language.
+   */
   var bindings = [];
 
   function t(key) {
     return STRINGS[state.lang][key];
+  }
+
+  /** The string `key` with its {placeholders} replaced by the (untrusted) values in `values`. */
+  function fmt(key, values) {
+    return t(key).replace(/\{(\w+)\}/g, function (placeholder, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : placeholder;
+    });
   }
 
   function bind(node, key, attr) {
@@ -266,14 +336,34 @@
     return node;
   }
 
+  /** Applies again the bindings of `node`, whose text depends on more than the language. */
+  function refresh(node) {
+    bindings.forEach(function (binding) {
+      if (binding[0] === node) {
+        applyBinding(binding);
+      }
+    });
+  }
+
   function applyBinding(binding) {
-    var value = t(binding[1]);
+    var value = typeof binding[1] === "function" ? binding[1]() : t(binding[1]);
     if (binding[2]) {
       binding[0].setAttribute(binding[2], value);
     } else {
       binding[0].textContent = value;
     }
   }
+
+  // ---------------------------------------------------------------------------------------
+  // Live handoff state, rebuilt from the handoff events on every page load (they are replayed).
+
+  /**
+   * Who holds the conversation, as the latest handoff event says: mode "bot", "queued" or
+   * "agent"; `agent` is the advisor's display name (untrusted text) while mode is "agent".
+   */
+  var human = { mode: "bot", agent: "" };
+  /** The advisor's display name while the typing indicator stands for them, else null. */
+  var typingAgent = null;
 
   // ---------------------------------------------------------------------------------------
   // Static structure.
@@ -319,7 +409,14 @@
     bind(title, "title");
   }
   titles.appendChild(title);
-  titles.appendChild(bind(el("p", { class: "rl-subtitle" }), "subtitle"));
+  // Says who answers: the virtual advisor, the queue, or the human advisor by name.
+  var subtitle = bind(el("p", { class: "rl-subtitle", "data-testid": "relais-subtitle" }), function () {
+    if (human.mode === "agent" && human.agent) {
+      return fmt("agentSubtitle", { name: human.agent });
+    }
+    return t(human.mode === "queued" ? "queueSubtitle" : "subtitle");
+  });
+  titles.appendChild(subtitle);
   var langSelect = el("select", { class: "rl-lang", "data-testid": "relais-lang" });
   bind(langSelect, "language", "aria-label");
   [["fr", "FR"], ["en", "EN"]].forEach(function (option) {
@@ -353,7 +450,14 @@
   [1, 2, 3].forEach(function () {
     typing.appendChild(el("span", { class: "rl-dot", "aria-hidden": "true" }));
   });
-  typing.appendChild(bind(el("span", { class: "rl-sr" }), "typing"));
+  // Read out only for the bot; shown, with the advisor's name, while an advisor types.
+  var typingLabel = bind(el("span", { class: "rl-typing-label rl-sr" }), function () {
+    return typingAgent ? fmt("agentTyping", { name: typingAgent }) : t("typing");
+  });
+  typing.appendChild(typingLabel);
+
+  // Announces changes made in place (the queue position), which the log does not read out.
+  var announcer = el("p", { class: "rl-sr", role: "status", "aria-live": "polite", "data-testid": "relais-announcer" });
 
   var composer = el("form", { class: "rl-composer", novalidate: "" });
   var input = el("textarea", {
@@ -382,6 +486,7 @@
   panel.appendChild(typing);
   panel.appendChild(composer);
   panel.appendChild(footnote);
+  panel.appendChild(announcer);
   root.appendChild(panel);
   root.appendChild(launcher);
   root.setAttribute("lang", state.lang);
@@ -407,13 +512,15 @@
   }
 
   /**
-   * Shows one message; returns {item, bubble, meta} (the bubble's text is exactly `text`).
-   * Server events (with a seq) go before messages still awaiting acknowledgement, so the
-   * screen keeps the server's order, the order a reload would show.
+   * Shows one message of `role` ("customer", "bot" or "agent", whose display name `author`
+   * is shown above it); returns {item, bubble, meta} (the bubble's text is exactly `text`).
    */
-  function addMessage(role, text, seq) {
+  function addMessage(role, text, seq, author) {
     var item = el("div", { class: "rl-msg rl-msg--" + role });
-    item.appendChild(bind(el("span", { class: "rl-sr" }), role === "customer" ? "you" : "bot"));
+    item.appendChild(bind(el("span", { class: "rl-sr" }), role === "customer" ? "you" : role));
+    if (role === "agent") {
+      item.appendChild(el("span", { class: "rl-author", "data-testid": "relais-author" }, author || ""));
+    }
     var bubble = el("p", { class: "rl-bubble", "data-testid": "relais-message", "data-role": role }, text);
     if (seq) {
       bubble.setAttribute("data-seq", String(seq));
@@ -421,13 +528,21 @@
     item.appendChild(bubble);
     var meta = el("span", { class: "rl-meta" });
     item.appendChild(meta);
-    var firstPending = seq ? log.querySelector(".rl-msg--pending, .rl-msg--queued") : null;
-    log.insertBefore(item, firstPending);
+    insertItem(item, seq);
     if (role === "customer") {
       customerCount += 1;
     }
-    scrollToEnd();
     return { item: item, bubble: bubble, meta: meta };
+  }
+
+  /**
+   * Adds `item` to the log. Server events (with a seq) go before messages still awaiting
+   * acknowledgement, so the screen keeps the server's order, the order a reload would show.
+   */
+  function insertItem(item, seq) {
+    var firstPending = seq ? log.querySelector(".rl-msg--pending, .rl-msg--queued") : null;
+    log.insertBefore(item, firstPending);
+    scrollToEnd();
   }
 
   function setMeta(view, key, stateClass) {
@@ -576,8 +691,15 @@
     return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) || /^\+?[0-9][0-9 .\-()]{7,18}[0-9]$/.test(value);
   }
 
-  function setTyping(on) {
+  /** Shows or hides the typing indicator: the bot's, or that of advisor `agentName` if given. */
+  function setTyping(on, agentName) {
+    window.clearTimeout(agentTypingTimer);
+    agentTypingTimer = null;
+    typingAgent = on && agentName ? agentName : null;
     typing.hidden = !on;
+    typing.classList.toggle("rl-typing--agent", typingAgent !== null);
+    typingLabel.classList.toggle("rl-sr", typingAgent === null);
+    refresh(typingLabel);
     if (on) {
       scrollToEnd();
     }
@@ -600,6 +722,135 @@
     customerCount = 0;
     state.lastSeq = 0;
     setTyping(false);
+    setOwner("bot", "");
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Live handoff: the waiting status, the transitions in the transcript, the advisor typing.
+
+  /** The waiting status while the queue holds the conversation: {item, detail, leave}. */
+  var queueStatus = null;
+  /** The latest place in the queue (1 is next) and estimated wait in seconds, null if unknown. */
+  var queuePlace = { position: null, eta: null };
+  var agentTypingTimer = null;
+  var lastTypingSent = 0;
+
+  function setOwner(mode, agent) {
+    human.mode = mode;
+    human.agent = agent;
+    if (mode !== "queued") {
+      removeQueueStatus();
+    }
+    if (mode !== "agent" && typingAgent !== null) {
+      setTyping(false);
+    }
+    refresh(subtitle);
+  }
+
+  /** A non-negative whole number from the server, or null. */
+  function count(value) {
+    return typeof value === "number" && isFinite(value) && value >= 0 ? Math.floor(value) : null;
+  }
+
+  /** An estimated wait, rounded up to the minute: "4 min", "1 h 20 min". */
+  function formatWait(seconds) {
+    var minutes = Math.max(1, Math.ceil(seconds / 60));
+    if (minutes < 60) {
+      return minutes + "\u00a0min";
+    }
+    var rest = minutes % 60;
+    return Math.floor(minutes / 60) + "\u00a0h" + (rest ? " " + rest + "\u00a0min" : "");
+  }
+
+  /** "Vous êtes 2e dans la file — attente estimée ~4 min", from the latest figures. */
+  function queueText() {
+    var parts = [];
+    if (queuePlace.position) {
+      parts.push(t("queuePosition")(queuePlace.position));
+    }
+    if (queuePlace.eta !== null) {
+      parts.push(fmt("queueWait", { wait: formatWait(queuePlace.eta) }));
+    }
+    var text = parts.join(" — ");
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
+  /**
+   * Shows the waiting status, or updates it in place: one element for the whole wait, whose
+   * changes of position are announced (politely) rather than added to the log.
+   */
+  function showQueueStatus(position, eta, seq) {
+    var moved = queueStatus !== null && position !== queuePlace.position;
+    queuePlace = { position: position, eta: eta };
+    if (queueStatus) {
+      refresh(queueStatus.detail);
+    } else {
+      var item = el("div", { class: "rl-queue", "data-testid": "relais-queue-status" });
+      if (seq) {
+        item.setAttribute("data-seq", String(seq));
+      }
+      item.appendChild(el("span", { class: "rl-queue-pulse", "aria-hidden": "true" }));
+      var body = el("div", { class: "rl-queue-body" });
+      body.appendChild(bind(el("p", { class: "rl-queue-title" }), "queueTitle"));
+      var detail = bind(el("p", { class: "rl-queue-detail", "data-testid": "relais-queue-position" }), queueText);
+      body.appendChild(detail);
+      var leave = bind(el("button", { type: "button", class: "rl-queue-leave", "data-testid": "relais-leave-queue" }), "leaveQueue");
+      leave.addEventListener("click", leaveQueue);
+      body.appendChild(leave);
+      item.appendChild(body);
+      insertItem(item, seq);
+      queueStatus = { item: item, detail: detail, leave: leave };
+    }
+    if (moved && !replayUntil) {
+      announcer.textContent = queueStatus.detail.textContent;
+    }
+  }
+
+  function removeQueueStatus() {
+    if (queueStatus) {
+      if (queueStatus.item.contains(document.activeElement)) {
+        input.focus();
+      }
+      queueStatus.item.remove();
+      queueStatus = null;
+    }
+  }
+
+  /** A line of the transcript about a handoff, in the UI language (`text`: key or function). */
+  function addHandoffNotice(kind, seq, text) {
+    var notice = el("p", { class: "rl-notice rl-notice--handoff", "data-testid": "relais-notice", "data-handoff": kind });
+    if (seq) {
+      notice.setAttribute("data-seq", String(seq));
+    }
+    bind(notice, text);
+    insertItem(notice, seq);
+  }
+
+  function showAgentTyping() {
+    setTyping(true, human.agent);
+    agentTypingTimer = window.setTimeout(function () {
+      setTyping(false);
+    }, AGENT_TYPING_FOR);
+  }
+
+  function leaveQueue() {
+    if (!isReady()) {
+      addNotice(t("reconnecting"));
+      return;
+    }
+    // Focus first: a disabled button would drop it on the floor.
+    input.focus();
+    queueStatus.leave.disabled = true;
+    send({ type: "leave_queue" });
+  }
+
+  /** Tells the advisor the customer is typing, at most every TYPING_EVERY milliseconds. */
+  function signalTyping() {
+    var now = Date.now();
+    if (human.mode === "agent" && isReady() && input.value.trim() && now - lastTypingSent >= TYPING_EVERY) {
+      lastTypingSent = now;
+      send({ type: "typing" });
+    }
   }
 
   // ---------------------------------------------------------------------------------------
@@ -671,6 +922,9 @@
       Array.prototype.forEach.call(log.querySelectorAll(".rl-callback"), function (form) {
         showFormError(form, null);
       });
+      if (queueStatus) {
+        queueStatus.leave.disabled = false; // The leave_queue in flight may be lost.
+      }
       scheduleReconnect();
     });
   }
@@ -723,7 +977,9 @@
         sentOnSocket[entry.id] = true;
         send(entry.frame);
         setMeta(entry.view, "sending", "rl-msg--pending");
-        setTyping(true);
+        if (human.mode === "bot") {
+          setTyping(true); // The queue and advisors only acknowledge: no reply is coming.
+        }
       }
     });
   }
@@ -788,6 +1044,26 @@
       case "typing":
         if (ready) {
           setTyping(true);
+        }
+        break;
+      case "handoff":
+        if (!seen(frame.seq)) {
+          onHandoff(frame);
+        }
+        break;
+      case "agent":
+        if (!seen(frame.seq)) {
+          onAgent(frame);
+        }
+        break;
+      case "queue_update":
+        if (human.mode === "queued") {
+          showQueueStatus(count(frame.position), count(frame.eta_s));
+        }
+        break;
+      case "agent_typing":
+        if (ready && human.mode === "agent") {
+          showAgentTyping();
         }
         break;
       case "error":
@@ -874,12 +1150,77 @@
     }
   }
 
+  /** A change of hands: the bot, the queue or an advisor now holds the conversation. */
+  function onHandoff(frame) {
+    var previous = human.mode;
+    var seq = frame.seq;
+    switch (frame.state) {
+      case "queued":
+        clearInteractive();
+        setTyping(false);
+        setOwner("queued", "");
+        if (frame.requeued === true) {
+          addHandoffNotice("requeued", seq, "queueRequeued");
+        }
+        showQueueStatus(count(frame.position), count(frame.eta_s), seq);
+        break;
+      case "assigned": {
+        clearInteractive();
+        setTyping(false);
+        var name = typeof frame.agent === "string" && frame.agent.trim() ? frame.agent : t("advisorName");
+        setOwner("agent", name);
+        addHandoffNotice("assigned", seq, function () {
+          return fmt("agentJoined", { name: name });
+        });
+        break;
+      }
+      case "ended":
+      case "returned":
+        setOwner("bot", "");
+        addHandoffNotice(
+          frame.state,
+          seq,
+          frame.state === "returned" ? "chatReturned"
+            : frame.by !== "customer" ? "chatEnded"
+            : previous === "queued" ? "leftQueue"
+            : "chatEndedByYou"
+        );
+        break;
+      case "unavailable": {
+        setTyping(false);
+        setOwner("bot", "");
+        var why = typeof frame.why === "string" ? frame.why : "";
+        // The callback form offer follows as a bot frame.
+        addHandoffNotice("unavailable", seq, function () {
+          var lines = t("unavailable");
+          return Object.prototype.hasOwnProperty.call(lines, why) ? lines[why] : lines.generic;
+        });
+        break;
+      }
+      default:
+        return; // A state this widget does not know yet.
+    }
+  }
+
+  function onAgent(frame) {
+    clearInteractive();
+    setTyping(false);
+    var name = typeof frame.agent === "string" && frame.agent.trim() ? frame.agent : human.agent || t("advisorName");
+    addMessage("agent", typeof frame.text === "string" ? frame.text : "", frame.seq, name);
+    if (!replayUntil && panel.hidden) {
+      setUnread(unread + 1);
+    }
+  }
+
   function onError(frame) {
     var messages = t("errors");
     var code = typeof frame.code === "string" ? frame.code : "";
     setTyping(false);
     if (code === "resume_invalid") {
       return; // The welcome that follows says resumed:false; onWelcome explains it once.
+    }
+    if (code === "not_queued" && human.mode === "queued") {
+      setOwner("bot", ""); // The wait ended meanwhile; its event is on its way or was missed.
     }
     var id = typeof frame.id === "string" ? frame.id : null;
     var form = log.querySelector(".rl-callback");
@@ -967,7 +1308,7 @@
       setStatus(ws && !ready ? "connecting" : "reconnecting");
     }
     saveState();
-    if (customerCount === 0 && outbox.length === 0) {
+    if (customerCount === 0 && outbox.length === 0 && human.mode === "bot") {
       // Nothing said yet: start over so that the greeting comes in the chosen language.
       state.resume = null;
       resetConversationView();
@@ -991,6 +1332,7 @@
     event.preventDefault();
     sendMessage();
   });
+  input.addEventListener("input", signalTyping);
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
