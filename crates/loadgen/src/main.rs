@@ -17,6 +17,8 @@ mod comparison;
 mod duration;
 mod echo;
 mod fleet;
+mod handoff;
+mod http;
 mod idle;
 mod process;
 mod report;
@@ -24,6 +26,7 @@ mod run;
 mod schedule;
 mod script;
 mod session;
+mod stamp;
 mod stats;
 
 use clap::{Parser, Subcommand};
@@ -46,6 +49,8 @@ enum Command {
     Idle(idle::IdleArgs),
     /// Start the echo server and `relais serve`, run one workload against both, compare.
     Compare(compare::CompareArgs),
+    /// Start `relais serve`, queue N customers for K advisors, then chat K x C at once.
+    Handoff(handoff::HandoffArgs),
 }
 
 #[tokio::main]
@@ -62,6 +67,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Run(args) => run::run(args).await,
         Command::Idle(args) => idle::run(args).await,
         Command::Compare(args) => compare::run(args).await,
+        Command::Handoff(args) => handoff::run(args).await,
     }
 }
 
@@ -105,6 +111,15 @@ mod tests {
         assert!(parse(&base).is_err());
         assert!(parse(&[&base[..], &["--idle", "--saturate"]].concat()).is_err());
         assert!(parse(&[&base[..], &["--idle"]].concat()).is_ok());
+    }
+
+    #[test]
+    fn handoff_has_working_defaults_and_bounds_capacity() {
+        assert!(parse(&["handoff"]).is_ok());
+        assert!(parse(&["handoff", "--capacity", "0"]).is_err());
+        assert!(parse(&["handoff", "--capacity", "51"]).is_err());
+        assert!(parse(&["handoff", "--rate", "0"]).is_err());
+        assert!(parse(&["handoff", "--relais-arg", "--agent-grace-secs=5"]).is_ok());
     }
 
     #[test]
