@@ -172,24 +172,8 @@ fn digest(content: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use relais_engine::Outcome;
-
     use super::*;
-
-    fn bot() -> BotMessage {
-        BotMessage {
-            text: "Bonjour !".into(),
-            intent: Some("greeting".into()),
-            confidence: 0.9,
-            outcome: Outcome::Smalltalk,
-            quick_replies: vec![QuickReply {
-                label: "Ma facture".into(),
-                value: "topic:bill_explain".into(),
-            }],
-            form: None,
-            lang: Lang::Fr,
-        }
-    }
+    use crate::test_support::greeting_bot_message;
 
     #[test]
     fn state_remembers_a_bounded_number_of_messages() {
@@ -218,7 +202,7 @@ mod tests {
     #[test]
     fn state_knows_the_last_quick_replies() {
         let mut state = StoredState::default();
-        state.bot_said(&bot());
+        state.bot_said(&greeting_bot_message());
         assert_eq!(state.label_of("topic:bill_explain"), Some("Ma facture"));
         assert_eq!(state.label_of("nope"), None);
         assert_eq!(state.lang, Some(Lang::Fr));

@@ -222,3 +222,19 @@ impl Peer {
         (ack, bot)
     }
 }
+
+/// A French greeting as the bot would send it, with one quick reply.
+pub(crate) fn greeting_bot_message() -> crate::protocol::BotMessage {
+    crate::protocol::BotMessage {
+        text: "Bonjour !".into(),
+        intent: Some("greeting".into()),
+        confidence: 0.9,
+        outcome: relais_engine::Outcome::Smalltalk,
+        quick_replies: vec![relais_engine::QuickReply {
+            label: "Ma facture".into(),
+            value: "topic:bill_explain".into(),
+        }],
+        form: None,
+        lang: Lang::Fr,
+    }
+}

@@ -102,25 +102,9 @@ impl Event {
 
 #[cfg(test)]
 mod tests {
-    use relais_engine::{Outcome, QuickReply};
-    use relais_nlu::Lang;
 
     use super::*;
-
-    fn bot() -> BotMessage {
-        BotMessage {
-            text: "Bonjour !".into(),
-            intent: Some("greeting".into()),
-            confidence: 0.9,
-            outcome: Outcome::Smalltalk,
-            quick_replies: vec![QuickReply {
-                label: "Ma facture".into(),
-                value: "topic:bill_explain".into(),
-            }],
-            form: None,
-            lang: Lang::Fr,
-        }
-    }
+    use crate::test_support::greeting_bot_message;
 
     #[test]
     fn events_round_trip_through_json() {
@@ -131,7 +115,7 @@ mod tests {
                 choice: None,
             },
             Event::Bot {
-                message: bot(),
+                message: greeting_bot_message(),
                 handoff: Some(HandoffReason::Explicit),
             },
             Event::Callback {
