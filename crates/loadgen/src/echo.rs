@@ -128,6 +128,36 @@ where
     Ok(())
 }
 
+/// An echo server on a free loopback port, for tests of the measuring code.
+#[cfg(test)]
+pub(crate) struct EchoFixture {
+    /// Its websocket URL.
+    pub(crate) url: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+#[cfg(test)]
+impl EchoFixture {
+    /// Starts a server accepting at most `max_connections` at once.
+    pub(crate) async fn start(max_connections: usize) -> EchoFixture {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("ws://{}/ws", listener.local_addr().expect("addr"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let config = crate::buffers::CLIENT_BUFFERS.config();
+        let server = tokio::spawn(serve(listener, config, max_connections, async {
+            let _ = stopped.await;
+        }));
+        EchoFixture { url, stop, server }
+    }
+
+    /// Shuts the server down and waits until it has returned.
+    pub(crate) async fn stop(self) {
+        self.stop.send(()).expect("server still running");
+        self.server.await.expect("serve returns after shutdown");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,13 +198,8 @@ mod tests {
 
     #[tokio::test]
     async fn serve_echoes_over_loopback_and_stops_on_shutdown() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let url = format!("ws://{}/ws", listener.local_addr().expect("addr"));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve(listener, CLIENT_BUFFERS.config(), 4, async {
-            let _ = stopped.await;
-        }));
-        let mut client = session::connect(&url, &CLIENT_BUFFERS)
+        let echo = EchoFixture::start(4).await;
+        let mut client = session::connect(&echo.url, &CLIENT_BUFFERS)
             .await
             .expect("connect");
         session::open(&mut client, Target::Echo, Lang::Fr)
@@ -187,8 +212,7 @@ mod tests {
         )
         .await
         .expect("echoed");
-        stop.send(()).expect("server still running");
-        server.await.expect("serve returns after shutdown");
+        echo.stop().await;
         let after = session::turn(&mut client, Target::Echo, &session::message_frame("x", 2)).await;
         assert!(after.is_err(), "connections end with the server");
     }

@@ -113,21 +113,14 @@ async fn drain(socket: &mut ClientSocket) {
 
 #[cfg(test)]
 mod tests {
-    use tokio::net::TcpListener;
-
     use super::*;
-    use crate::{buffers::CLIENT_BUFFERS, echo};
+    use crate::echo::EchoFixture;
 
     #[tokio::test]
     async fn idle_sessions_against_the_echo_server_stay_open() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let url = format!("ws://{}/ws", listener.local_addr().expect("addr"));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(echo::serve(listener, CLIENT_BUFFERS.config(), 16, async {
-            let _ = stopped.await;
-        }));
+        let echo = EchoFixture::start(16).await;
         let launch = Launch {
-            url,
+            url: echo.url.clone(),
             target: Target::Echo,
             concurrency: 4,
             timeout: Duration::from_secs(10),
@@ -143,8 +136,7 @@ mod tests {
         )
         .await
         .expect("idle run");
-        stop.send(()).expect("server running");
-        server.await.expect("server stops");
+        echo.stop().await;
         assert_eq!(report.open, 8);
         assert_eq!(report.lost, 0);
         assert!(report.connect_errors.is_empty());

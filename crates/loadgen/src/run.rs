@@ -291,7 +291,7 @@ mod tests {
     use tokio::net::TcpListener;
 
     use super::*;
-    use crate::{buffers::CLIENT_BUFFERS, echo};
+    use crate::echo::EchoFixture;
 
     #[test]
     fn rates_must_be_positive_numbers() {
@@ -304,14 +304,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_saturated_run_against_the_echo_server_measures_turns() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let url = format!("ws://{}/ws", listener.local_addr().expect("addr"));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(echo::serve(listener, CLIENT_BUFFERS.config(), 16, async {
-            let _ = stopped.await;
-        }));
+        let echo = EchoFixture::start(16).await;
         let launch = Launch {
-            url,
+            url: echo.url.clone(),
             target: Target::Echo,
             concurrency: 2,
             timeout: Duration::from_secs(10),
@@ -330,8 +325,7 @@ mod tests {
         )
         .await
         .expect("run");
-        stop.send(()).expect("server running");
-        server.await.expect("server stops");
+        echo.stop().await;
 
         assert_eq!(report.open, 4);
         assert!(
