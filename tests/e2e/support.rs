@@ -165,9 +165,8 @@ impl Server {
 
     /// A plain HTTP GET; returns the status code, the headers (lowercase names) and the body.
     pub(crate) async fn get(&self, path: &str) -> (u16, Vec<(String, String)>, String) {
-        tokio::time::timeout(WAIT, http_get(self.addr, path))
-            .await
-            .expect("HTTP response in time")
+        let response = self.request("GET", path, &[], None).await;
+        (response.status, response.headers, response.body)
     }
 }
 
@@ -186,27 +185,6 @@ fn read_log(path: &Path) -> String {
         let _ = file.read_to_string(&mut text);
     }
     text
-}
-
-async fn http_get(addr: SocketAddr, path: &str) -> (u16, Vec<(String, String)>, String) {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read");
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = raw.split_once("\r\n\r\n").expect("HTTP head");
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("status line");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    (status, headers, body.to_owned())
 }
 
 /// A customer websocket connection.
