@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Installs what the browser end-to-end test needs: Debian's Chromium and its WebDriver.
+# Installs what the browser end-to-end test needs: Debian's Chromium and its WebDriver; and
+# cargo-fuzz for scripts/fuzz.sh.
 #
-# Idempotent: does nothing when both binaries are already present. Non-interactive, so it can run
-# from CI. Uses sudo only when not already root.
+# Idempotent: does nothing when both binaries and that cargo-fuzz version are already present.
+# Non-interactive, so it can run from CI. Uses sudo only when not already root.
 set -euo pipefail
+
+# cargo-fuzz, for scripts/fuzz.sh: from crates.io, pinned, built with the pinned toolchain.
+CARGO_FUZZ_VERSION=0.13.2
+if [[ "$(cargo fuzz --version 2>/dev/null)" == "cargo-fuzz $CARGO_FUZZ_VERSION" ]]; then
+    echo "install-test-deps: cargo-fuzz $CARGO_FUZZ_VERSION already installed"
+else
+    cargo install cargo-fuzz --locked --version "$CARGO_FUZZ_VERSION"
+fi
 
 CHROMIUM=/usr/bin/chromium
 CHROMEDRIVER=/usr/bin/chromedriver

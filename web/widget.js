@@ -24,6 +24,11 @@
  *   derived from the `handoff` events alone, which are stored and replayed, so a reload
  *   rebuilds the same screen. The wait is one status element updated in place by the live
  *   `queue_update` frames; advisors' names and messages are untrusted text like the rest.
+ * - End of the chat: the "Terminer" button sends `end` (the close button only minimises the
+ *   window). The `end`, `survey` and `survey_answer` events are replayed like the others, so a
+ *   survey left pending is still there after a reload; the transcript download fetches the
+ *   file with the resume token in the Authorization header (never in a URL) and offers the
+ *   blob through a temporary `a[download]`.
  */
 (function () {
   "use strict";
@@ -50,7 +55,28 @@
       title: "Conseiller virtuel",
       subtitle: "Réponse immédiate, 24\u00a0h/24",
       language: "Langue",
-      close: "Fermer la discussion",
+      close: "Réduire la fenêtre de discussion",
+      end: "Terminer",
+      endLabel: "Terminer la discussion",
+      ended: "Discussion terminée. Vous pouvez la reprendre à tout moment en écrivant un message.",
+      surveyQuestion: "Dans quelle mesure a-t-il été facile d’obtenir une réponse à votre question ?",
+      surveyLow: "Très difficile",
+      surveyHigh: "Très facile",
+      surveyScore: "{score} sur 7",
+      surveyComment: "Un commentaire ? (facultatif)",
+      surveySend: "Envoyer mon avis",
+      surveySkip: "Passer",
+      surveyNeedScore: "Choisissez une note de 1 à 7.",
+      surveyThanks: "Merci pour votre avis !",
+      downloads: "Télécharger la conversation",
+      downloadText: "Texte",
+      downloadHtml: "Page imprimable",
+      downloadFailed: "Le téléchargement a échoué. Réessayez dans un instant.",
+      erase: "Supprimer ma conversation",
+      eraseConfirm: "Confirmer la suppression définitive",
+      erased: "Votre conversation a été supprimée. Une nouvelle discussion commence.",
+      eraseActive: "Terminez d’abord la discussion avec le conseiller.",
+      eraseFailed: "La suppression a échoué. Réessayez dans un instant.",
       log: "Historique de la discussion",
       input: "Votre message",
       placeholder: "Écrivez votre message…",
@@ -110,6 +136,9 @@
         empty_text: "Votre message est vide.",
         consent_required: "Votre accord est nécessaire pour que nous puissions vous recontacter.",
         not_queued: "Vous n’êtes plus en attente d’un conseiller.",
+        score_out_of_range: "Choisissez une note de 1 à 7.",
+        survey_not_asked: "Aucun questionnaire n’est en attente de réponse.",
+        survey_already_answered: "Vous avez déjà répondu à ce questionnaire. Merci !",
         internal: "Un incident technique nous empêche de répondre. Réessayez dans un instant.",
         generic: "Un petit souci technique est survenu. Vous pouvez réessayer."
       }
@@ -119,7 +148,28 @@
       title: "Virtual advisor",
       subtitle: "Instant answers, 24/7",
       language: "Language",
-      close: "Close the chat",
+      close: "Minimise the chat window",
+      end: "End",
+      endLabel: "End the chat",
+      ended: "Chat ended. You can pick it up again at any time by writing a message.",
+      surveyQuestion: "How easy was it to get your question handled?",
+      surveyLow: "Very difficult",
+      surveyHigh: "Very easy",
+      surveyScore: "{score} out of 7",
+      surveyComment: "Any comment? (optional)",
+      surveySend: "Send my feedback",
+      surveySkip: "Skip",
+      surveyNeedScore: "Choose a score from 1 to 7.",
+      surveyThanks: "Thank you for your feedback!",
+      downloads: "Download the conversation",
+      downloadText: "Text",
+      downloadHtml: "Printable page",
+      downloadFailed: "The download failed. Please try again in a moment.",
+      erase: "Delete my conversation",
+      eraseConfirm: "Confirm: delete it for good",
+      erased: "Your conversation was deleted. A new conversation starts.",
+      eraseActive: "Please end the chat with the advisor first.",
+      eraseFailed: "The deletion failed. Please try again in a moment.",
       log: "Conversation history",
       input: "Your message",
       placeholder: "Type your message…",
@@ -181,6 +231,9 @@
         empty_text: "Your message is empty.",
         consent_required: "We need your agreement to contact you.",
         not_queued: "You are no longer waiting for an advisor.",
+        score_out_of_range: "Choose a score from 1 to 7.",
+        survey_not_asked: "No survey is waiting for an answer.",
+        survey_already_answered: "You have already answered this survey. Thank you!",
         internal: "A technical issue prevents us from answering. Please try again in a moment.",
         generic: "A small technical issue occurred. You can try again."
       }
@@ -428,9 +481,14 @@
   bind(closeButton, "close", "aria-label");
   bind(closeButton, "close", "title");
   closeButton.appendChild(icon("close"));
+  // Ends the chat (the effort survey follows); the close button only minimises the window.
+  var endButton = bind(el("button", { type: "button", class: "rl-end", "data-testid": "relais-end" }), "end");
+  bind(endButton, "endLabel", "aria-label");
+  bind(endButton, "endLabel", "title");
   header.appendChild(avatar);
   header.appendChild(titles);
   header.appendChild(langSelect);
+  header.appendChild(endButton);
   header.appendChild(closeButton);
 
   var statusBar = el("p", { class: "rl-status", role: "status", "data-testid": "relais-status" });
@@ -723,6 +781,9 @@
     state.lastSeq = 0;
     setTyping(false);
     setOwner("bot", "");
+    survey = null;
+    downloads = null;
+    setEnded(false);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -925,6 +986,12 @@
       if (queueStatus) {
         queueStatus.leave.disabled = false; // The leave_queue in flight may be lost.
       }
+      // An end or survey answer in flight may be lost too: let the customer send it again.
+      endFrames = {};
+      endButton.disabled = false;
+      if (survey) {
+        showSurveyError(null);
+      }
       scheduleReconnect();
     });
   }
@@ -1066,6 +1133,21 @@
           showAgentTyping();
         }
         break;
+      case "end":
+        if (!seen(frame.seq)) {
+          onEnd(frame.seq);
+        }
+        break;
+      case "survey":
+        if (!seen(frame.seq)) {
+          onSurvey(frame);
+        }
+        break;
+      case "survey_answer":
+        if (!seen(frame.seq)) {
+          surveyAnswered(frame.seq, frame.skipped === true);
+        }
+        break;
       case "error":
         onError(frame);
         break;
@@ -1113,6 +1195,7 @@
 
   function onCustomer(frame) {
     clearInteractive();
+    setEnded(false);
     var entry = typeof frame.id === "string" ? takeOutboxEntry(frame.id) : null;
     if (entry) {
       // Stored before we lost the connection, acknowledgement lost: do not send it again.
@@ -1131,6 +1214,19 @@
       delete callbacks[id];
       clearInteractive();
       addNotice(t("callbackSent"));
+    } else if (id && endFrames[id]) {
+      var kind = endFrames[id];
+      delete endFrames[id];
+      // Not above the last seq shown: an end acknowledged again, already on screen.
+      var fresh = typeof frame.seq === "number" && frame.seq > state.lastSeq;
+      if (kind === "end") {
+        endButton.disabled = false;
+        if (fresh) {
+          onEnd(frame.seq);
+        }
+      } else if (fresh) {
+        surveyAnswered(frame.seq, kind === "skip");
+      }
     }
     seen(frame.seq);
   }
@@ -1223,6 +1319,11 @@
       setOwner("bot", ""); // The wait ended meanwhile; its event is on its way or was missed.
     }
     var id = typeof frame.id === "string" ? frame.id : null;
+    if (id && endFrames[id]) {
+      onEndError(endFrames[id], code);
+      delete endFrames[id];
+      return;
+    }
     var form = log.querySelector(".rl-callback");
     if (form && id && callbacks[id]) {
       delete callbacks[id];
@@ -1238,11 +1339,363 @@
   }
 
   // ---------------------------------------------------------------------------------------
+  // End of the chat, effort survey, transcript download. The `end`, `survey` and
+  // `survey_answer` events are stored and replayed, so a reload rebuilds the same screen and a
+  // survey left pending can still be answered later.
+
+  /** Client ids of `end` and `survey` frames not yet acknowledged: id -> "end", "survey", "skip". */
+  var endFrames = {};
+  /** The survey waiting for an answer: {item, score, buttons, comment, error, send, skip}, or null. */
+  var survey = null;
+  /** The transcript download links, shown after the latest end of the chat. */
+  var downloads = null;
+  /** Longest survey comment the server keeps (docs/protocol.md). */
+  var MAX_COMMENT = 1000;
+
+  /** The transcript endpoint, on the Relais server the websocket goes to. */
+  function transcriptUrl() {
+    var url = new URL(WS_URL);
+    url.protocol = url.protocol === "wss:" ? "https:" : "http:";
+    url.pathname = "/api/transcript";
+    url.search = "";
+    url.hash = "";
+    return url.href;
+  }
+
+  /** The end button is offered until the chat has ended (and again once the customer writes). */
+  function setEnded(ended) {
+    endButton.hidden = ended;
+  }
+
+  function endChat() {
+    if (!isReady()) {
+      addNotice(t("reconnecting"));
+      return;
+    }
+    var id = newClientId();
+    endFrames[id] = "end";
+    endButton.disabled = true;
+    send({ type: "end", id: id });
+  }
+
+  /** The chat ended (event `seq`): a notice, and the transcript download links after it. */
+  function onEnd(seq) {
+    clearInteractive();
+    setTyping(false);
+    setOwner("bot", "");
+    setEnded(true);
+    var notice = el("p", { class: "rl-notice rl-notice--end", "data-testid": "relais-notice", "data-end": "" });
+    if (seq) {
+      notice.setAttribute("data-seq", String(seq));
+    }
+    bind(notice, "ended");
+    insertItem(notice, seq);
+    showDownloads();
+  }
+
+  /** A whole number from the server within [low, high], or `fallback`. */
+  function within(value, low, high, fallback) {
+    return typeof value === "number" && Math.floor(value) === value && value >= low && value <= high ? value : fallback;
+  }
+
+  /** Server text (untrusted, shown with textContent) or, when missing, a string of ours. */
+  function textOr(node, value, key) {
+    if (typeof value === "string" && value.trim()) {
+      node.textContent = value;
+    } else {
+      bind(node, key);
+    }
+    return node;
+  }
+
+  /** Shows the survey of event `frame.seq`: the question, a score from 1 to 7, a comment. */
+  function onSurvey(frame) {
+    removeSurvey();
+    var seq = frame.seq;
+    var scale = Array.isArray(frame.scale) ? frame.scale : [];
+    var low = within(scale[0], 0, 10, 1);
+    var high = within(scale[1], low + 1, low + 10, 7);
+    var labels = Array.isArray(frame.labels) ? frame.labels : [];
+    var item = el("form", { class: "rl-survey", novalidate: "", "data-testid": "relais-survey" });
+    if (seq) {
+      item.setAttribute("data-seq", String(seq));
+    }
+    var questionId = "rl-survey-q-" + (seq || 0);
+    item.appendChild(textOr(el("p", { class: "rl-survey-question", id: questionId }), frame.question, "surveyQuestion"));
+    var group = el("div", { class: "rl-scores", role: "group", "aria-labelledby": questionId });
+    var lowLabel = textOr(el("span", {}), labels[0], "surveyLow");
+    var highLabel = textOr(el("span", {}), labels[1], "surveyHigh");
+    var view = { item: item, score: null, buttons: [] };
+    for (var score = low; score <= high; score += 1) {
+      group.appendChild(scoreButton(view, score, score === low ? lowLabel : score === high ? highLabel : null));
+    }
+    item.appendChild(group);
+    var ends = el("div", { class: "rl-survey-ends", "aria-hidden": "true" });
+    ends.appendChild(lowLabel);
+    ends.appendChild(highLabel);
+    item.appendChild(ends);
+    var commentId = "rl-survey-c-" + (seq || 0);
+    item.appendChild(bind(el("label", { class: "rl-survey-label", for: commentId }), "surveyComment"));
+    view.comment = el("textarea", {
+      id: commentId,
+      class: "rl-survey-comment",
+      rows: "2",
+      maxlength: String(MAX_COMMENT),
+      "data-testid": "relais-survey-comment"
+    });
+    item.appendChild(view.comment);
+    view.error = el("p", { class: "rl-form-error", role: "alert" });
+    view.error.hidden = true;
+    item.appendChild(view.error);
+    var actions = el("div", { class: "rl-survey-actions" });
+    view.send = bind(el("button", { type: "submit", class: "rl-submit", "data-testid": "relais-survey-send" }), "surveySend");
+    view.skip = bind(el("button", { type: "button", class: "rl-survey-skip", "data-testid": "relais-survey-skip" }), "surveySkip");
+    actions.appendChild(view.send);
+    actions.appendChild(view.skip);
+    item.appendChild(actions);
+    item.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (view.score === null) {
+        showSurveyError(t("surveyNeedScore"));
+        view.buttons[0].focus();
+        return;
+      }
+      var comment = view.comment.value.trim().slice(0, MAX_COMMENT);
+      var answer = { type: "survey", score: view.score };
+      if (comment) {
+        answer.comment = comment;
+      }
+      sendSurvey(answer, "survey");
+    });
+    view.skip.addEventListener("click", function () {
+      sendSurvey({ type: "survey", skipped: true }, "skip");
+    });
+    insertItem(item, seq);
+    survey = view;
+  }
+
+  /** One score of the scale, a toggle; the ends also read out their meaning (`meaning`). */
+  function scoreButton(view, score, meaning) {
+    var button = el("button", {
+      type: "button",
+      class: "rl-score",
+      "aria-pressed": "false",
+      "data-testid": "relais-survey-score",
+      "data-score": String(score)
+    }, String(score));
+    bind(button, function () {
+      var label = fmt("surveyScore", { score: String(score) });
+      return meaning ? label + " — " + meaning.textContent : label;
+    }, "aria-label");
+    button.addEventListener("click", function () {
+      view.score = score;
+      view.buttons.forEach(function (other) {
+        other.setAttribute("aria-pressed", other === button ? "true" : "false");
+      });
+      showSurveyError(null);
+    });
+    view.buttons.push(button);
+    return button;
+  }
+
+  function sendSurvey(answer, kind) {
+    if (!isReady()) {
+      showSurveyError(t("reconnecting"));
+      return;
+    }
+    answer.id = newClientId();
+    endFrames[answer.id] = kind;
+    survey.send.disabled = true;
+    survey.skip.disabled = true;
+    send(answer);
+  }
+
+  /** Shows `text` under the survey (none: hides it) and lets the customer send again. */
+  function showSurveyError(text) {
+    survey.error.textContent = text || "";
+    survey.error.hidden = !text;
+    survey.send.disabled = false;
+    survey.skip.disabled = false;
+  }
+
+  function removeSurvey() {
+    if (survey) {
+      if (survey.item.contains(document.activeElement)) {
+        input.focus();
+      }
+      survey.item.remove();
+      survey = null;
+    }
+  }
+
+  /** The survey was answered (event `seq`): thanks, or nothing more when it was skipped. */
+  function surveyAnswered(seq, skipped) {
+    removeSurvey();
+    if (!skipped) {
+      var thanks = el("p", { class: "rl-notice rl-notice--thanks", "data-testid": "relais-survey-thanks" });
+      if (seq) {
+        thanks.setAttribute("data-seq", String(seq));
+      }
+      bind(thanks, "surveyThanks");
+      insertItem(thanks, seq);
+    }
+  }
+
+  /** An `end` or survey answer was refused with `code`. */
+  function onEndError(kind, code) {
+    var messages = t("errors");
+    if (kind === "end") {
+      endButton.disabled = false;
+    } else if (code === "survey_already_answered" || code === "survey_not_asked") {
+      removeSurvey(); // Answered from another tab, or gone: nothing left to answer here.
+    } else if (survey) {
+      showSurveyError(messages[code] || messages.generic);
+      return;
+    }
+    addNotice(messages[code] || messages.generic);
+  }
+
+  /** The transcript download links (text, printable page), moved after the latest end. */
+  function showDownloads() {
+    if (downloads) {
+      downloads.remove();
+    }
+    downloads = el("div", { class: "rl-downloads", role: "group", "data-testid": "relais-downloads" });
+    bind(downloads, "downloads", "aria-label");
+    downloads.appendChild(bind(el("span", { class: "rl-downloads-title", "aria-hidden": "true" }), "downloads"));
+    [["text", "downloadText"], ["html", "downloadHtml"]].forEach(function (choice) {
+      var button = bind(el("button", {
+        type: "button",
+        class: "rl-download",
+        "data-testid": "relais-download-" + choice[0]
+      }), choice[1]);
+      button.addEventListener("click", function () {
+        download(choice[0], button);
+      });
+      downloads.appendChild(button);
+    });
+    downloads.appendChild(eraseButton());
+    insertItem(downloads, null);
+  }
+
+  /**
+   * "Delete my conversation": a first click asks for confirmation (the button's text
+   * changes), the second erases the conversation on the server (`POST
+   * /api/conversation/erase`, resume token in the Authorization header) and starts afresh.
+   */
+  function eraseButton() {
+    var button = bind(el("button", {
+      type: "button",
+      class: "rl-download rl-erase",
+      "data-testid": "relais-erase"
+    }), "erase");
+    var armed = false;
+    button.addEventListener("click", function () {
+      if (!armed) {
+        armed = true;
+        button.textContent = t("eraseConfirm");
+        button.setAttribute("data-armed", "true");
+        return;
+      }
+      eraseConversation(button);
+    });
+    return button;
+  }
+
+  function eraseConversation(button) {
+    if (!state.resume || !window.fetch) {
+      addNotice(t("eraseFailed"));
+      return;
+    }
+    button.disabled = true;
+    var url = new URL(WS_URL);
+    url.protocol = url.protocol === "wss:" ? "https:" : "http:";
+    url.pathname = "/api/conversation/erase";
+    url.search = "";
+    url.hash = "";
+    window.fetch(url.href, {
+      method: "POST",
+      headers: { Authorization: "Bearer " + state.resume },
+      credentials: "omit",
+      cache: "no-store"
+    }).then(function (response) {
+      if (response.status === 409) {
+        addNotice(t("eraseActive"));
+        button.disabled = false;
+        return;
+      }
+      if (!response.ok && response.status !== 401) {
+        throw new Error("HTTP " + response.status);
+      }
+      // Gone (or already gone, 401): forget the token and start a new conversation.
+      state.resume = null;
+      outbox = [];
+      resetConversationView();
+      saveState();
+      addNotice(t("erased"));
+      restart();
+    }).catch(function () {
+      addNotice(t("eraseFailed"));
+      button.disabled = false;
+    });
+  }
+
+  /**
+   * Fetches the transcript and offers it as a file. The resume token goes in the
+   * Authorization header, never in a URL (URLs end up in logs and in the history).
+   */
+  function download(format, button) {
+    if (!state.resume || !window.fetch) {
+      addNotice(t("downloadFailed"));
+      return;
+    }
+    button.disabled = true;
+    window.fetch(transcriptUrl(), {
+      method: "POST",
+      headers: { Authorization: "Bearer " + state.resume, "Content-Type": "application/json" },
+      body: JSON.stringify({ format: format, utc_offset_min: -new Date().getTimezoneOffset() }),
+      credentials: "omit",
+      cache: "no-store"
+    }).then(function (response) {
+      if (!response.ok) {
+        throw new Error("HTTP " + response.status);
+      }
+      var name = fileName(response.headers.get("Content-Disposition"), format);
+      return response.blob().then(function (blob) {
+        offerFile(blob, name);
+      });
+    }).catch(function () {
+      addNotice(t("downloadFailed"));
+    }).then(function () {
+      button.disabled = false;
+    });
+  }
+
+  /** The file name the server suggests, kept to safe characters, else a default. */
+  function fileName(disposition, format) {
+    var match = /filename="([A-Za-z0-9._-]{1,80})"/.exec(disposition || "");
+    return match ? match[1] : "conversation." + (format === "html" ? "html" : "txt");
+  }
+
+  function offerFile(blob, name) {
+    var url = URL.createObjectURL(blob);
+    var link = el("a", { href: url, download: name, class: "rl-sr" });
+    root.appendChild(link);
+    link.click();
+    link.remove();
+    // The download has started by then; the URL only holds the blob in memory.
+    window.setTimeout(function () {
+      URL.revokeObjectURL(url);
+    }, 60000);
+  }
+
+  // ---------------------------------------------------------------------------------------
   // Customer actions.
 
   /** Shows what the customer said and sends it now, or as soon as the connection is back. */
   function enqueue(frame, text) {
     clearInteractive();
+    setEnded(false); // Writing after the end simply goes on with the conversation.
     var entry = { id: frame.id, frame: frame, text: text, view: null };
     entry.view = addMessage("customer", text);
     setMeta(entry.view, "queued", "rl-msg--queued");
@@ -1325,6 +1778,7 @@
     }
   });
   closeButton.addEventListener("click", close);
+  endButton.addEventListener("click", endChat);
   langSelect.addEventListener("change", function () {
     setLang(pickLang(langSelect.value) || "fr");
   });

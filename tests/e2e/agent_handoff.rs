@@ -123,6 +123,8 @@ async fn misunderstood_twice_then_served_by_an_agent_who_sees_everything() {
         .await;
     let ended = customer.expect_event("handoff").await;
     assert_eq!(ended["state"], "ended", "{ended}");
+    assert_eq!(customer.expect_event("end").await["by"], "agent");
+    customer.expect_event("survey").await;
     let (_, back) = customer.say("comment payer ma facture").await;
     assert_eq!(
         back["intent"], PAYMENT,

@@ -163,6 +163,14 @@ pub(crate) async fn open_agent_ws(
 }
 
 impl AgentSocket {
+    /// Wraps a socket opened some other way (its `hello` not read yet: `hello` is null).
+    pub(crate) fn from_stream(ws: WebSocketStream<MaybeTlsStream<TcpStream>>) -> AgentSocket {
+        AgentSocket {
+            ws,
+            hello: Value::Null,
+        }
+    }
+
     /// Connects with a Bearer token and reads the `hello` frame.
     pub(crate) async fn connect(server: &Server, token: &str) -> AgentSocket {
         let ws = open_agent_ws(server, Credentials::Bearer(token))
@@ -270,6 +278,19 @@ impl AgentSocket {
         assert_eq!(ack["conversation"], id, "{ack}");
         assert!(ack["seq"].as_u64().is_some(), "{ack}");
         ack
+    }
+
+    /// Reads frames (any text frames are skipped) until the server closes the socket; returns
+    /// the close code, `None` when the connection ended without a close frame.
+    pub(crate) async fn closed_by_server(&mut self) -> Option<u16> {
+        loop {
+            match tokio::time::timeout(WAIT, self.ws.next()).await {
+                Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
+                Ok(Some(Ok(_))) => {}
+                Ok(Some(Err(_)) | None) => return None,
+                Err(_) => panic!("the agent socket was not closed within {WAIT:?}"),
+            }
+        }
     }
 
     /// Closes the websocket.

@@ -7,6 +7,7 @@
 
 import { el, instantiate, num, percent, pickOwn, shortId, str } from "./dom.js";
 import { formatClock, langLabel, pickLang, reasonLabel, skillLabel, t } from "./i18n.js";
+import { createFlag } from "./flag.js";
 import { deriveInsights, renderIntents, renderMissed } from "./insights.js";
 
 /** Server limit on one message (docs/protocol.md); the composer enforces it. */
@@ -109,6 +110,12 @@ export function createChat(id, request, env) {
   });
   f.dismiss.addEventListener("click", () => env.dismiss(chat));
   f.cannedToggle.addEventListener("click", () => toggleCanned(f.canned.hidden));
+  const flag = createFlag(id, n, f, {
+    send: env.send,
+    notify: env.notify,
+    fallbackFocus: () => (chat.ended ? f.transcript : f.input).focus()
+  });
+  f.flagDraft.addEventListener("click", () => flag.open(f.input.value.trim(), f.flagDraft));
   f.cannedFilter.addEventListener("input", filterCanned);
   f.canned.addEventListener("keydown", cannedKeys);
   /** A click anywhere outside the open canned menu closes it. */
@@ -238,7 +245,14 @@ export function createChat(id, request, env) {
     row.appendChild(body);
     const before = seq ? f.transcript.querySelector(".msg--pending") : null;
     followEnd(() => f.transcript.insertBefore(row, before));
-    return { row, text: body, state };
+    return { row, head, text: body, state };
+  }
+
+  /** A row for a message of this advisor's, with its "propose as FAQ" button. */
+  function ownRow(text, seq, at) {
+    const view = addRow("agent", text, seq, at, t("roleYou"), null);
+    view.head.appendChild(flag.button(text));
+    return view;
   }
 
   function setRowState(view, state) {
@@ -283,7 +297,7 @@ export function createChat(id, request, env) {
       }
       case "agent": {
         const name = str(event.agent);
-        return addRow("agent", str(event.text), seq, at, isMe(name) ? t("roleYou") : name, null);
+        return isMe(name) ? ownRow(str(event.text), seq, at) : addRow("agent", str(event.text), seq, at, name, null);
       }
       case "handoff": {
         const view = addRow("system", handoffText(event), seq, at, t("roleSystem"), null);
@@ -292,6 +306,19 @@ export function createChat(id, request, env) {
       }
       case "callback":
         return addRow("system", t("callbackEvent", { id: str(event.ticket) || "—" }), seq, at, t("roleSystem"), null);
+      case "end":
+        return addRow("system", t("endEvent", { by: str(event.by) || "—" }), seq, at, t("roleSystem"), null);
+      case "survey":
+        return addRow("system", t("surveyAsked"), seq, at, t("roleSystem"), null);
+      case "survey_answer":
+        return addRow(
+          "system",
+          event.skipped ? t("surveySkipped") : t("surveyAnswered", { score: num(event.score, 0), comment: str(event.comment) }),
+          seq,
+          at,
+          t("roleSystem"),
+          null
+        );
       default:
         return addRow("system", t("unknownEvent", { type: type || "?" }), seq, at, t("roleSystem"), null);
     }
@@ -339,10 +366,10 @@ export function createChat(id, request, env) {
       drawEvent(event.raw, event.at);
     }
     for (const entry of unsent) {
-      setRowState(addRow("agent", entry.text, null, entry.at, t("roleYou"), null), "failed");
+      setRowState(ownRow(entry.text, null, entry.at), "failed");
     }
     for (const entry of outbox) {
-      entry.row = addRow("agent", entry.text, null, entry.at, t("roleYou"), null);
+      entry.row = ownRow(entry.text, null, entry.at);
       setRowState(entry.row, "sending");
     }
   }
@@ -364,7 +391,7 @@ export function createChat(id, request, env) {
     f.input.value = "";
     updateCount();
     const at = Date.now();
-    const row = addRow("agent", text, null, at, t("roleYou"), null);
+    const row = ownRow(text, null, at);
     setRowState(row, "sending");
     scrollToEnd();
     outbox.push({ text, at, row });
@@ -606,7 +633,7 @@ export function createChat(id, request, env) {
         seqs.add(seq);
       }
       events.push({ raw: { type: "agent", seq: seq || undefined, text: entry.text }, at: entry.at });
-      addRow("agent", entry.text, seq || null, entry.at, t("roleYou"), null);
+      ownRow(entry.text, seq || null, entry.at);
     },
     /** The server refused the last message sent: marked, and put back in an empty composer. */
     refuseLast() {
@@ -632,6 +659,14 @@ export function createChat(id, request, env) {
       renderSuggestions();
     },
     end,
+    /** A `flagged` frame: the advisor's FAQ proposal is stored. */
+    flagged(frame) {
+      flag.flagged(frame);
+    },
+    /** The server refused the advisor's FAQ proposal with `code`. */
+    flagRefused(code) {
+      flag.refused(code);
+    },
     /** Shows or hides this chat as the selected one. */
     setSelected(selected) {
       tab.root.setAttribute("aria-selected", selected ? "true" : "false");
@@ -660,6 +695,7 @@ export function createChat(id, request, env) {
       updateCount();
       showEnded();
       renderSuggestions();
+      flag.rerender();
       if (cannedItems) {
         fillCanned();
       }

@@ -307,6 +307,9 @@ function handleFrame(frame) {
     case "ack":
       chat?.ack(frame);
       break;
+    case "flagged":
+      chat?.flagged(frame);
+      break;
     case "chat_ended":
       chat?.end(str(frame.by) || "agent");
       break;
@@ -375,6 +378,9 @@ function onError(frame) {
   const chat = desk.get(id);
   if (chat && action === "message") {
     chat.refuseLast();
+  }
+  if (chat && action === "flag_faq") {
+    chat.flagRefused(code);
   }
   if (chat && code === "not_owner") {
     chat.end("lost");

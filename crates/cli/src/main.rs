@@ -9,6 +9,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: a server turn makes a few hundred short-lived
+/// allocations (JSON values, frames, match features) across threads, which glibc's malloc
+/// serves with more instructions per call and with lock and consolidation work
+/// (`docs/benchmarks.md`, Load, has the figures).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Relais, a virtual advisor for customer service.
 #[derive(Debug, Parser)]
 #[command(name = "relais", version, about)]
@@ -27,6 +34,18 @@ enum Command {
     Intents(commands::intents::IntentsArgs),
     /// Manage the human advisors (agents) who take conversations over.
     Agents(commands::agents::AgentsArgs),
+    /// Set, import and export the FAQ answers of the corpus.
+    Faq(commands::faq::FaqArgs),
+    /// Play scripted conversations through the engine, without a server.
+    Test(commands::test::TestArgs),
+    /// Print the figures of a period: understanding, containment, handoffs, effort scores.
+    Stats(commands::stats::StatsArgs),
+    /// Purge old conversations, or erase one on a customer's request.
+    Conversations(commands::conversations::ConversationsArgs),
+    /// Administration of the `/admin` dashboard (its password).
+    Admin(commands::admin::AdminArgs),
+    /// The questions the bot missed, grouped: promote them to training examples or dismiss.
+    Inbox(commands::inbox::InboxArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +55,12 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(args),
         Command::Intents(args) => commands::intents::run(args),
         Command::Agents(args) => commands::agents::run(args),
+        Command::Faq(args) => commands::faq::run(args),
+        Command::Test(args) => commands::test::run(args),
+        Command::Stats(args) => commands::stats::run(args),
+        Command::Conversations(args) => commands::conversations::run(args),
+        Command::Admin(args) => commands::admin::run(args),
+        Command::Inbox(args) => commands::inbox::run(args),
     };
     match result {
         Ok(code) => code,

@@ -216,9 +216,15 @@ pub(crate) fn is_ident(value: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-/// Reports a pattern the regex engine rejects.
+/// Reports a pattern the regex engine rejects, compiled as the matcher compiles it: folded
+/// (accents removed) and case-insensitive. Checking it as written let `[f-é]` through, which
+/// folds to the reversed range `[f-e]` and failed training (found by fuzzing, issue 7).
 fn check_pattern(sink: &mut Sink<'_>, pattern: &Sited<String>) {
-    if let Err(error) = regex::Regex::new(&pattern.value) {
+    let folded = relais_nlu::normalize::fold(&pattern.value);
+    let compiled = regex::RegexBuilder::new(&folded)
+        .case_insensitive(true)
+        .build();
+    if let Err(error) = compiled {
         sink.at_line(
             pattern.line,
             ErrorKind::BadPattern {

@@ -295,6 +295,23 @@ patterns = [
 }
 
 #[test]
+fn issue_7_patterns_are_checked_as_the_matcher_compiles_them() {
+    // Valid as written, but the matcher folds accents away first: `[f-e]` is a reversed range.
+    let text = r#"[[intent]]
+id = "a"
+description = "d"
+keywords = ["k"]
+patterns = ['[f-é]']
+"#;
+    let (line, kind) = problem(text);
+    assert_eq!(line, Some(5));
+    assert!(
+        matches!(&kind, ErrorKind::BadPattern { pattern, .. } if pattern == "[f-é]"),
+        "{kind:?}"
+    );
+}
+
+#[test]
 fn blank_texts_are_reported() {
     let text = r#"[[intent]]
 id = "a"

@@ -14,7 +14,8 @@
 //! not intents or lack a label.
 //!
 //! **What it does not do.** Train or judge matching quality (that is `relais-nlu` and
-//! `relais eval`), write corpus files, or read conversation tests under `tests/`.
+//! `relais eval`) or read conversation tests under `tests/`. Writing corpus files is the
+//! separate [`edit`] module's job.
 //!
 //! # The format
 //!
@@ -79,6 +80,7 @@
 
 mod assemble;
 mod config_file;
+pub mod edit;
 mod error;
 mod intent_file;
 mod load;

@@ -21,6 +21,15 @@ use tokio::{
 /// How often readiness is probed while a server starts.
 const PROBE_INTERVAL: Duration = Duration::from_millis(50);
 
+/// Per-address bounds lifted for a server under test: every simulated customer of a load run
+/// comes from 127.0.0.1, and saturated sessions send far more than a person types. Flags given
+/// on the command line still win over these environment variables.
+const LOAD_TEST_LIMITS: [(&str, &str); 4] = [
+    ("RELAIS_MAX_CONNECTIONS_PER_IP", "1000000"),
+    ("RELAIS_NEW_CONVERSATIONS_PER_IP_PER_MINUTE", "100000000"),
+    ("RELAIS_FRAMES_PER_SECOND", "1000000"),
+    ("RELAIS_FRAME_BURST", "1000000"),
+];
 /// A running server child process.
 #[derive(Debug)]
 pub(crate) struct ServerProcess {
@@ -66,6 +75,7 @@ impl ServerProcess {
     ) -> anyhow::Result<Self> {
         let mut child = Command::new(program)
             .args(args)
+            .envs(LOAD_TEST_LIMITS)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(if show_stderr {

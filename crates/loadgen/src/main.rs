@@ -1,6 +1,7 @@
 //! `relais-loadgen`: drives many customer websocket sessions against a Relais server, or
 //! against a bare tokio-tungstenite echo server as a baseline, and reports turns per second,
-//! round-trip latency percentiles and server memory per idle session.
+//! round-trip latency percentiles and server memory per idle session; `crash` kills the server
+//! under load and checks that nothing it acknowledged was lost or stored twice.
 //!
 //! Key decision: the baseline is part of the tool (`echo-server`, and `compare` which starts
 //! both servers itself), so Relais is always judged against the cost of the websocket alone on
@@ -14,6 +15,10 @@ mod buffers;
 mod child;
 mod compare;
 mod comparison;
+mod crash;
+mod crash_command;
+#[cfg(test)]
+mod crash_test;
 mod duration;
 mod echo;
 mod fleet;
@@ -51,6 +56,9 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Start `relais serve`, queue N customers for K advisors, then chat K x C at once.
     Handoff(handoff::HandoffArgs),
+    /// Chat with N sessions while `relais serve` is killed (SIGKILL) and restarted K times;
+    /// check that every acknowledged message is stored exactly once, in order.
+    Crash(crash_command::CrashArgs),
 }
 
 #[tokio::main]
@@ -68,6 +76,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Idle(args) => idle::run(args).await,
         Command::Compare(args) => compare::run(args).await,
         Command::Handoff(args) => handoff::run(args).await,
+        Command::Crash(args) => crash_command::run(args).await,
     }
 }
 
@@ -120,6 +129,15 @@ mod tests {
         assert!(parse(&["handoff", "--capacity", "51"]).is_err());
         assert!(parse(&["handoff", "--rate", "0"]).is_err());
         assert!(parse(&["handoff", "--relais-arg", "--agent-grace-secs=5"]).is_ok());
+    }
+
+    #[test]
+    fn crash_has_working_defaults_and_bounds_its_window() {
+        assert!(parse(&["crash"]).is_ok());
+        assert!(parse(&["crash", "--window", "0"]).is_err());
+        assert!(parse(&["crash", "--window", "31"]).is_err());
+        assert!(parse(&["crash", "--seed", "42", "--relais-arg=--max-sessions=900"]).is_ok());
+        assert!(parse(&["crash", "--seed", "-1"]).is_err());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Matcher benchmarks on CLINC150: one match, and training on the whole training set.
+//! Matcher benchmarks on CLINC150: one match (without and with keyword rules), and training
+//! on the whole training set.
 //!
 //! The data is read from the shared datasets folder beside the repository
 //! (`../../../shared/datasets/clinc150` from this crate); without it the benches say so and
@@ -60,6 +61,29 @@ fn bench_match(c: &mut Criterion) {
     });
 }
 
+/// CLINC150 with one authored keyword per intent (its id's words, `credit_limit` → "credit
+/// limit"), so that a match also runs the keyword rules, as the demo corpus' matches do.
+fn bench_match_keywords(c: &mut Criterion) {
+    let (Some(mut spec), Some(val)) = (training_spec(), clinc150("val")) else {
+        return;
+    };
+    for intent in &mut spec.intents {
+        intent.keywords.push(intent.id.replace('_', " "));
+    }
+    let matcher = match Matcher::train(&spec) {
+        Ok(m) => m,
+        Err(e) => panic!("CLINC150 with keywords must train: {e}"),
+    };
+    let texts: Vec<&str> = val.iter().map(|l| l.text.as_str()).collect();
+    let mut next = 0;
+    c.bench_function("match_one/clinc150_keywords", |b| {
+        b.iter(|| {
+            next = (next + 1) % texts.len();
+            black_box(matcher.match_text(black_box(texts[next])))
+        })
+    });
+}
+
 fn bench_train(c: &mut Criterion) {
     let Some(spec) = training_spec() else {
         return;
@@ -71,5 +95,5 @@ fn bench_train(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_match, bench_train);
+criterion_group!(benches, bench_match, bench_match_keywords, bench_train);
 criterion_main!(benches);

@@ -186,6 +186,46 @@ impl Featurizer {
 
     /// The TF-IDF vector of a document, L2-normalised.
     pub(crate) fn vectorize(&self, doc: &Doc<'_>, stemmers: &Stemmers) -> SparseVec {
+        self.vectorize_into(doc, stemmers, None)
+    }
+
+    /// [`Featurizer::vectorize`], also pushing each term's [`stem_key`] to `stems` (what
+    /// keyword rules compare), from the stems the vector needed anyway.
+    pub(crate) fn vectorize_with_stems(
+        &self,
+        doc: &Doc<'_>,
+        stemmers: &Stemmers,
+        stems: &mut Vec<u64>,
+    ) -> SparseVec {
+        self.vectorize_into(doc, stemmers, Some(stems))
+    }
+
+    /// Each term's [`stem_key`], known words read from the lexicon.
+    pub(crate) fn stem_keys(&self, doc: &Doc<'_>, stemmers: &Stemmers) -> Vec<u64> {
+        let lang = lang_index(doc.lang);
+        doc.terms
+            .iter()
+            .map(|term| match self.known(term) {
+                Some(entry) => entry.stem_hash[lang],
+                None => stem_key(&term.key, doc.lang, stemmers),
+            })
+            .collect()
+    }
+
+    /// The lexicon entry of a word term the corpus knows.
+    fn known(&self, term: &Term) -> Option<&LexEntry> {
+        match term.kind {
+            TokenKind::Word => self.lexicon.get(&hash_str(0, &term.key)),
+            _ => None,
+        }
+    }
+
+    fn vectorize_into(
+        &self,
+        doc: &Doc<'_>,
+        stemmers: &Stemmers,
+        mut stems: Option<&mut Vec<u64>>,
+    ) -> SparseVec {
         let mut ids: Vec<u32> = Vec::with_capacity(doc.terms.len() * 16);
         let lang = lang_index(doc.lang);
         let mut previous: Option<u64> = None;
@@ -194,17 +234,24 @@ impl Featurizer {
             ids: &mut ids,
         };
         for term in doc.terms {
-            let chain = match term.kind {
-                TokenKind::Word => match self.lexicon.get(&hash_str(0, &term.key)) {
-                    Some(entry) => {
-                        sink.ids.extend(entry.stem_id[lang]);
-                        sink.ids.extend_from_slice(&entry.spelling);
-                        Some(entry.stem_hash[lang])
-                    }
-                    None => Some(emit_word(&term.key, doc.lang, stemmers, &mut sink).0),
-                },
-                _ => emit_term(term, &mut sink).map(|(hash, _)| hash),
+            let (chain, stem) = match term.kind {
+                TokenKind::Word => {
+                    let stem = match self.lexicon.get(&hash_str(0, &term.key)) {
+                        Some(entry) => {
+                            sink.ids.extend(entry.stem_id[lang]);
+                            sink.ids.extend_from_slice(&entry.spelling);
+                            entry.stem_hash[lang]
+                        }
+                        None => emit_word(&term.key, doc.lang, stemmers, &mut sink).0,
+                    };
+                    (Some(stem), Some(stem))
+                }
+                _ => (emit_term(term, &mut sink).map(|(hash, _)| hash), None),
             };
+            if let Some(stems) = stems.as_deref_mut() {
+                // A number or a sign is "stemmed" only for keywords, which may hold them.
+                stems.push(stem.unwrap_or_else(|| stem_key(&term.key, doc.lang, stemmers)));
+            }
             if let (Some(a), Some(b)) = (previous, chain) {
                 emit_bigram(a, b, &|| String::new(), &mut sink);
             }
@@ -296,6 +343,12 @@ impl Featurizer {
         }
         out
     }
+}
+
+/// What a term is compared by in keyword rules: the hash of its stem in `lang`, the same
+/// hash as its stem feature's (so a known word's comes precomputed from the lexicon).
+pub(crate) fn stem_key(word: &str, lang: Lang, stemmers: &Stemmers) -> u64 {
+    hash_str(Kind::Stem.seed(), &stemmers.stem(lang, word))
 }
 
 /// A sink resolving hashes to vocabulary ids, ignoring unknown features.
@@ -392,4 +445,57 @@ fn emit_term(term: &Term, sink: &mut dyn Sink) -> Option<(u64, String)> {
 
 fn emit_bigram(a: u64, b: u64, name: &dyn Fn() -> String, sink: &mut dyn Sink) {
     sink.emit(Kind::Bigram, combine(Kind::Bigram.seed(), a, b), name);
+}
+
+#[cfg(test)]
+mod tests {
+    //! Stem keys for keyword rules come from the featurisation pass:
+    //! 1. for known words, unknown words, numbers and signs they are each term's own stem hash;
+    //! 2. collecting them changes nothing in the vector.
+
+    use super::*;
+    use crate::analysis::Analyzer;
+    use crate::synonyms::Synonyms;
+
+    #[test]
+    fn stem_keys_are_each_terms_stem_hash_and_leave_the_vector_alone() {
+        let analyzer = Analyzer::new(Synonyms::new(&[]), Lang::Fr);
+        let training = ["mes factures sont trop chères", "résilier mon abonnement"];
+        let analyses: Vec<_> = training
+            .iter()
+            .map(|text| analyzer.analyze(text, Some(Lang::Fr), None))
+            .collect();
+        let docs: Vec<Doc<'_>> = analyses
+            .iter()
+            .map(|a| Doc {
+                terms: &a.terms,
+                lang: a.lang,
+            })
+            .collect();
+        let options = FeatureOptions {
+            min_df: 1,
+            char_weight: 0.45,
+        };
+        let featurizer = Featurizer::fit(&docs, &analyzer.stemmers, options);
+        for lang in Lang::ALL {
+            // Known words, an unknown one, a number and signs.
+            let analysis =
+                analyzer.analyze("Factures 15 € abonnements inconnus ?", Some(lang), None);
+            let doc = Doc {
+                terms: &analysis.terms,
+                lang,
+            };
+            let expected: Vec<u64> = analysis
+                .terms
+                .iter()
+                .map(|t| hash_str(Kind::Stem.seed(), &analyzer.stemmers.stem(lang, &t.key)))
+                .collect();
+            assert_eq!(expected.len(), 6, "{:?}", analysis.terms);
+            let mut stems = Vec::new();
+            let x = featurizer.vectorize_with_stems(&doc, &analyzer.stemmers, &mut stems);
+            assert_eq!(stems, expected, "{lang:?}");
+            assert_eq!(featurizer.stem_keys(&doc, &analyzer.stemmers), expected);
+            assert_eq!(x, featurizer.vectorize(&doc, &analyzer.stemmers));
+        }
+    }
 }

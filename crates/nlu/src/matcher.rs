@@ -386,20 +386,18 @@ impl Matcher {
     /// Analyses, featurises and scores `text`.
     fn score(&self, text: &str) -> Scoring {
         let analysis = self.analyzer.analyze(text, None, Some(&self.typo));
-        let x = self
-            .featurizer
-            .vectorize(&as_doc(&analysis), &self.analyzer.stemmers);
+        let mut stems = Vec::with_capacity(analysis.terms.len());
+        let x = self.featurizer.vectorize_with_stems(
+            &as_doc(&analysis),
+            &self.analyzer.stemmers,
+            &mut stems,
+        );
         let mut raw = vec![0.0; self.model.n_classes()];
         self.model.scores(&x, &mut raw);
         let mut hits = Vec::new();
         let mut captures = Vec::new();
-        self.rules.apply(
-            &analysis,
-            &self.analyzer,
-            &mut raw,
-            &mut hits,
-            &mut captures,
-        );
+        self.rules
+            .apply(&analysis, &stems, &mut raw, &mut hits, &mut captures);
         let mut confidence = vec![0.0; raw.len()];
         calibrate::softmax(&raw, self.temperature, &mut confidence);
         Scoring {
@@ -531,13 +529,13 @@ impl HeldOutFold<'_> {
             let model = svm::train(&xs, &labels, n_classes, matcher.featurizer.len(), self.svm);
             for i in (0..self.docs.len()).filter(|&i| held_out(i)) {
                 model.scores(&self.xs[i], &mut row);
-                matcher.rules.apply(
-                    &self.analyses[i],
-                    &matcher.analyzer,
-                    &mut row,
-                    &mut hits,
-                    &mut captures,
-                );
+                let analysis = &self.analyses[i];
+                let stems = matcher
+                    .featurizer
+                    .stem_keys(&as_doc(analysis), &matcher.analyzer.stemmers);
+                matcher
+                    .rules
+                    .apply(analysis, &stems, &mut row, &mut hits, &mut captures);
                 raw.extend_from_slice(&row);
                 gold.push(self.labels[i]);
             }

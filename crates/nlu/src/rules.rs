@@ -1,7 +1,8 @@
 //! Authored evidence: keywords and regex patterns add explicit, explainable score to their intent.
 //!
 //! A keyword matches when its stemmed words appear consecutively in the utterance (so
-//! "abonnements" matches the keyword "abonnement"); a pattern is a regex run on the analysed
+//! "abonnements" matches the keyword "abonnement"), compared by the stem hashes the features
+//! computed already (a match stems nothing again here); a pattern is a regex run on the analysed
 //! text (folded, typo-corrected, synonyms rewritten: "15 kilovolt-ampères" is seen as
 //! "15 kva"), case-insensitively, with accents folded out of the pattern too. Each hit adds a
 //! fixed bonus to the intent's raw score, once per keyword or pattern, and named captures
@@ -10,6 +11,8 @@
 use regex::{Regex, RegexBuilder};
 
 use crate::analysis::{Analysis, Analyzer};
+use crate::features::stem_key;
+use crate::hashing::IdMap;
 use crate::lang::Lang;
 use crate::matcher::TrainError;
 use crate::normalize;
@@ -25,8 +28,8 @@ const PATTERN_BONUS: f32 = 0.75;
 struct Keyword {
     class: usize,
     text: String,
-    /// Stems per language, in [`Lang::ALL`] order.
-    stems: [Vec<String>; 2],
+    /// Its words' [`stem_key`]s per language, in [`Lang::ALL`] order.
+    stems: [Vec<u64>; 2],
 }
 
 /// A compiled pattern.
@@ -65,6 +68,9 @@ pub(crate) struct Capture {
 #[derive(Debug, Default)]
 pub(crate) struct Rules {
     keywords: Vec<Keyword>,
+    /// Per language ([`Lang::ALL`] order), the keywords (indices) starting with each stem key:
+    /// a match looks up each of its terms once instead of trying every keyword everywhere.
+    by_first_stem: [IdMap<Vec<usize>>; 2],
     patterns: Vec<Pattern>,
 }
 
@@ -82,7 +88,7 @@ impl Rules {
                     analysis
                         .terms
                         .iter()
-                        .map(|t| analyzer.stemmers.stem(lang, &t.key).into_owned())
+                        .map(|t| stem_key(&t.key, lang, &analyzer.stemmers))
                         .collect::<Vec<_>>()
                 });
                 if !stems[0].is_empty() {
@@ -109,15 +115,23 @@ impl Rules {
                 });
             }
         }
+        for (index, keyword) in rules.keywords.iter().enumerate() {
+            for (by_first, stems) in rules.by_first_stem.iter_mut().zip(&keyword.stems) {
+                if let Some(&first) = stems.first() {
+                    by_first.entry(first).or_insert_with(Vec::new).push(index);
+                }
+            }
+        }
         Ok(rules)
     }
 
     /// Adds the bonus of every keyword and pattern found in `analysis` to `scores`, recording
-    /// the hits and the named captures.
+    /// the hits and the named captures. `stems` holds each term's [`stem_key`] in the
+    /// analysis' language (`Featurizer::vectorize_with_stems`).
     pub(crate) fn apply(
         &self,
         analysis: &Analysis,
-        analyzer: &Analyzer,
+        stems: &[u64],
         scores: &mut [f32],
         hits: &mut Vec<Hit>,
         captures: &mut Vec<Capture>,
@@ -127,25 +141,26 @@ impl Rules {
                 .iter()
                 .position(|&l| l == analysis.lang)
                 .unwrap_or(0);
-            let stems: Vec<_> = analysis
-                .terms
-                .iter()
-                .map(|t| analyzer.stemmers.stem(analysis.lang, &t.key))
-                .collect();
-            for keyword in &self.keywords {
-                let wanted = &keyword.stems[lang];
-                if stems
-                    .windows(wanted.len())
-                    .any(|w| w.iter().eq(wanted.iter()))
-                {
-                    scores[keyword.class] += KEYWORD_BONUS;
-                    hits.push(Hit {
-                        class: keyword.class,
-                        kind: "keyword",
-                        feature: keyword.text.clone(),
-                        weight: KEYWORD_BONUS,
-                    });
+            let by_first = &self.by_first_stem[lang];
+            let mut found: Vec<usize> = Vec::new();
+            for (at, stem) in stems.iter().enumerate() {
+                for &index in by_first.get(stem).into_iter().flatten() {
+                    if stems[at..].starts_with(&self.keywords[index].stems[lang]) {
+                        found.push(index);
+                    }
                 }
+            }
+            // Each keyword counts once, in corpus order, however often it occurs.
+            found.sort_unstable();
+            found.dedup();
+            for keyword in found.into_iter().map(|index| &self.keywords[index]) {
+                scores[keyword.class] += KEYWORD_BONUS;
+                hits.push(Hit {
+                    class: keyword.class,
+                    kind: "keyword",
+                    feature: keyword.text.clone(),
+                    weight: KEYWORD_BONUS,
+                });
             }
         }
         if self.patterns.is_empty() {
@@ -175,5 +190,54 @@ impl Rules {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Keyword rules:
+    //! 1. a keyword matches its stemmed words in a row, and counts once however often it occurs;
+    //! 2. hits come in corpus order, whatever their order in the utterance.
+
+    use super::*;
+    use crate::synonyms::Synonyms;
+
+    fn keyword_hits(rules: &Rules, analyzer: &Analyzer, text: &str) -> (Vec<String>, Vec<f32>) {
+        let analysis = analyzer.analyze(text, Some(Lang::Fr), None);
+        let stems: Vec<u64> = analysis
+            .terms
+            .iter()
+            .map(|t| stem_key(&t.key, analysis.lang, &analyzer.stemmers))
+            .collect();
+        let mut scores = vec![0.0; 2];
+        let (mut hits, mut captures) = (Vec::new(), Vec::new());
+        rules.apply(&analysis, &stems, &mut scores, &mut hits, &mut captures);
+        (hits.into_iter().map(|h| h.feature).collect(), scores)
+    }
+
+    #[test]
+    fn keywords_match_words_in_a_row_once_in_corpus_order() {
+        let analyzer = Analyzer::new(Synonyms::new(&[]), Lang::Fr);
+        let intent = |id: &str, keywords: &[&str]| IntentSpec {
+            id: id.into(),
+            keywords: keywords.iter().map(|k| (*k).to_owned()).collect(),
+            ..IntentSpec::default()
+        };
+        let intents = [
+            intent("bill", &["facture", "heures creuses"]),
+            intent("contract", &["abonnement"]),
+        ];
+        let rules = Rules::compile(intents.iter().enumerate(), &analyzer).unwrap();
+
+        let (hits, scores) = keyword_hits(
+            &rules,
+            &analyzer,
+            "abonnements et factures, encore mes factures en heures creuses",
+        );
+        assert_eq!(hits, ["facture", "heures creuses", "abonnement"]);
+        assert_eq!(scores, [2.0 * KEYWORD_BONUS, KEYWORD_BONUS]);
+
+        let (hits, _) = keyword_hits(&rules, &analyzer, "les heures pas creuses");
+        assert!(hits.is_empty(), "not in a row: {hits:?}");
     }
 }

@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use relais_nlu::Lang;
 use relais_store::StoreError;
@@ -20,6 +20,7 @@ use crate::agent_protocol::AgentView;
 use crate::agent_session::AgentSession;
 use crate::api_error::ApiError;
 use crate::auth::{self, AuthedAgent, login_cookie, logout_cookie, now_ms};
+use crate::origin::over_https;
 use crate::state::AppState;
 
 /// Longest name or password accepted at login, in bytes.
@@ -50,6 +51,7 @@ struct Credentials {
 pub(crate) async fn login(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let credentials: Credentials = serde_json::from_slice(&body)
@@ -64,7 +66,11 @@ pub(crate) async fn login(
     let mut response = (StatusCode::OK, Json(body)).into_response();
     set_cookie(
         &mut response,
-        &login_cookie(&login.token, app.config().agent_token_ttl),
+        &login_cookie(
+            &login.token,
+            app.config().agent_token_ttl,
+            over_https(&headers),
+        ),
     );
     Ok(response)
 }
@@ -73,10 +79,11 @@ pub(crate) async fn login(
 pub(crate) async fn logout(
     State(app): State<AppState>,
     agent: AuthedAgent,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     app.store().remove_agent_session(&agent.token_hash)?.await?;
     let mut response = (StatusCode::OK, Json(json!({"ok": true}))).into_response();
-    set_cookie(&mut response, &logout_cookie());
+    set_cookie(&mut response, &logout_cookie(over_https(&headers)));
     Ok(response)
 }
 

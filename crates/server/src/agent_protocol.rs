@@ -26,7 +26,7 @@ pub(crate) enum AgentClientFrame {
     Release { conversation: String },
     /// End the chat (the bot takes the conversation back).
     Close { conversation: String },
-    /// Suggest a FAQ improvement (not supported yet).
+    /// Flag the advisor's text as "this answer should become a FAQ" (lands in the inbox).
     FlagFaq {
         conversation: String,
         #[serde(default)]
@@ -34,8 +34,9 @@ pub(crate) enum AgentClientFrame {
     },
 }
 
-/// The `type` names of [`AgentClientFrame`].
-const AGENT_TYPES: [&str; 7] = [
+/// The `type` names of [`AgentClientFrame`]; those a customer socket does not know are
+/// refused there as advisor-only (`protocol::decode`).
+pub(crate) const AGENT_TYPES: [&str; 7] = [
     "accept", "takeover", "message", "typing", "release", "close", "flag_faq",
 ];
 
@@ -137,6 +138,8 @@ pub(crate) enum AgentFrame<'a> {
     },
     /// The advisor's message is durably stored as `seq`.
     Ack { conversation: &'a str, seq: u64 },
+    /// The advisor's `flag_faq` is durably stored in the inbox as item `item`.
+    Flagged { conversation: &'a str, item: u64 },
     /// A frame could not be handled.
     Error {
         code: ErrorCode,

@@ -52,6 +52,8 @@ pub(crate) struct AgentSession<S> {
     app: AppState,
     socket: S,
     info: AgentInfo,
+    /// The agent's epoch when the socket was authorised; a change revokes the socket.
+    epoch: u64,
     view: AgentView,
     /// Held chats, with the abort handle of their feed.
     chats: HashMap<String, AbortHandle>,
@@ -71,6 +73,7 @@ where
             app,
             socket,
             info: AgentInfo::from(agent),
+            epoch: agent.epoch,
             view: AgentView::from(agent),
             chats: HashMap::new(),
             feeds: JoinSet::new(),
@@ -87,7 +90,9 @@ where
                 .await;
             return;
         };
-        if self.start(&mut connected).await.is_ok() {
+        if !self.still_authorised() {
+            self.close(close_code::POLICY, "access revoked").await;
+        } else if self.start(&mut connected).await.is_ok() {
             self.serve(&mut connected).await;
         }
         self.app
@@ -95,6 +100,20 @@ where
             .disconnect(&self.info.name, connected.id)
             .await;
         self.feeds.abort_all();
+    }
+
+    /// Whether the agent still exists with the epoch they were authorised under. Checked once
+    /// connected to the queue: a change stored before that connection was missed by the
+    /// queue's revocation (which only kicks connected panels), one stored after it is not.
+    /// A store failure counts as revoked: the panel reconnects.
+    fn still_authorised(&self) -> bool {
+        match self.app.store().agent(&self.info.name) {
+            Ok(agent) => agent.is_some_and(|a| a.epoch == self.epoch),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot check an advisor's epoch; closing their panel");
+                false
+            }
+        }
     }
 
     /// Sends `hello`, the transcripts of the chats held, the queue and the live view.
@@ -189,6 +208,7 @@ where
                     .accept(self.info.clone(), &conversation)
                     .await
                     .map_err(SessionError::from)?;
+                crate::inbox::after_takeover(&self.app, &conversation, &taken.entry.lang);
                 Ok(self.open_chat(&conversation, Some(&taken.entry)).await?)
             }
             AgentClientFrame::Takeover { conversation } => {
@@ -209,6 +229,7 @@ where
                     .take_over(self.info.clone(), entry)
                     .await
                     .map_err(SessionError::from)?;
+                crate::inbox::after_takeover(&self.app, &conversation, &taken.entry.lang);
                 Ok(self.open_chat(&conversation, Some(&taken.entry)).await?)
             }
             AgentClientFrame::Message { conversation, text } => {
@@ -225,7 +246,17 @@ where
                 self.hand_back(&conversation, false).await
             }
             AgentClientFrame::Close { conversation } => self.hand_back(&conversation, true).await,
-            AgentClientFrame::FlagFaq { .. } => Err(SessionError::Unsupported("flag_faq").into()),
+            AgentClientFrame::FlagFaq { conversation, text } => {
+                check_id(&conversation)?;
+                check_text(&text, self.app.config().max_text_chars)?;
+                let item =
+                    crate::inbox::flag(&self.app, &conversation, &self.info.name, &text).await?;
+                let flagged = AgentFrame::Flagged {
+                    conversation: &conversation,
+                    item,
+                };
+                Ok(self.send(flagged.encode()).await?)
+            }
         }
     }
 

@@ -4,7 +4,9 @@
 //!    (stored before anyone sees them), and closing gives the conversation back to the bot;
 //! 2. refused frames get the right codes and the session goes on;
 //! 3. an advisor who reconnects gets their chats back, and a new connection replaces the old;
-//! 4. a customer who leaves ends the advisor's chat.
+//! 4. a customer who leaves ends the advisor's chat;
+//! 5. a panel is closed as soon as its agent is changed or removed, including a panel
+//!    authorised just before the change and connected just after it.
 
 use std::sync::Arc;
 
@@ -56,8 +58,9 @@ async fn until(agent: &mut Peer, kind: &str) -> Value {
     }
 }
 
-/// A connected advisor past `hello`.
+/// A connected advisor past `hello` (stored first, as the admin API would have).
 async fn advisor(app: &AppState) -> (Peer, Value) {
+    app.store().put_agent(&alice()).unwrap().await.unwrap();
     let mut agent = Peer::agent(app, &alice());
     let hello = agent.expect("hello").await;
     (agent, hello)
@@ -168,6 +171,8 @@ async fn an_advisor_serves_a_customer_then_the_bot_takes_over_again() {
         (&back["state"], &back["by"]),
         (&json!("ended"), &json!("agent"))
     );
+    assert_eq!(customer.expect("end").await["by"], "agent");
+    customer.expect("survey").await;
     let (_, bot) = customer.say("expliquer ma facture", "m3").await;
     assert_eq!(bot["intent"], "bill_explain", "the bot answers again");
 }
@@ -200,7 +205,7 @@ async fn refused_advisor_frames_get_their_codes_and_the_session_goes_on() {
         ),
         (
             json!({"type": "flag_faq", "conversation": unknown, "text": "x"}),
-            "unsupported",
+            "not_found",
         ),
         (json!({"type": "dance"}), "unknown_type"),
         (json!({"type": "accept"}), "invalid_frame"),
@@ -299,4 +304,61 @@ async fn a_running_bot_conversation_shows_live_and_can_be_taken_over() {
     assert_eq!(assigned["state"], "assigned");
     let live = until(&mut agent, "live").await;
     assert_eq!(live["items"], json!([]), "no longer with the bot");
+}
+
+/// Reads the advisor's frames up to the close frame, which must say the access is revoked.
+async fn until_closed_for_policy(agent: &mut Peer) {
+    loop {
+        match agent.message().await {
+            Message::Close(Some(frame)) => {
+                assert_eq!(frame.code, close_code::POLICY, "{frame:?}");
+                return;
+            }
+            Message::Text(_) => {}
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn changing_or_removing_an_agent_closes_their_open_panel() {
+    let app = app_with_faq().await;
+    let (mut agent, _) = advisor(&app).await;
+    let changed = AgentRecord {
+        epoch: 2,
+        ..alice()
+    };
+    app.store().put_agent(&changed).unwrap().await.unwrap();
+    app.queue().revoke("alice", false).await;
+    until_closed_for_policy(&mut agent).await;
+
+    let (mut agent, _) = advisor(&app).await;
+    let (_, durable) = app.store().remove_agent("alice").unwrap();
+    durable.await.unwrap();
+    app.queue().revoke("alice", true).await;
+    until_closed_for_policy(&mut agent).await;
+}
+
+#[tokio::test]
+async fn a_panel_authorised_before_a_change_is_closed_without_a_hello() {
+    let app = app_with_faq().await;
+    // Authorised under epoch 1, connected after the change to epoch 2 was revoked.
+    let changed = AgentRecord {
+        epoch: 2,
+        ..alice()
+    };
+    app.store().put_agent(&changed).unwrap().await.unwrap();
+    let mut stale = Peer::agent(&app, &alice());
+    match stale.message().await {
+        Message::Close(Some(frame)) => assert_eq!(frame.code, close_code::POLICY),
+        other => panic!("expected the panel closed, got {other:?}"),
+    }
+    // Removed altogether: the same.
+    let (_, durable) = app.store().remove_agent("alice").unwrap();
+    durable.await.unwrap();
+    let mut removed = Peer::agent(&app, &changed);
+    match removed.message().await {
+        Message::Close(Some(frame)) => assert_eq!(frame.code, close_code::POLICY),
+        other => panic!("expected the panel closed, got {other:?}"),
+    }
 }

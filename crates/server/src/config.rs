@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use crate::hours::OpeningHours;
+use crate::origin::Origin;
 
 /// Everything the server can be tuned with; [`ServerConfig::default`] is a sound production
 /// choice.
@@ -26,6 +27,25 @@ pub struct ServerConfig {
     pub max_write_buffer_size: usize,
     /// Most websocket sessions at once; further upgrades are refused with 503.
     pub max_sessions: usize,
+    /// Most customer websocket sessions from one client address; further upgrades are
+    /// refused with 429.
+    pub max_connections_per_ip: usize,
+    /// New conversations one client address may start per minute (bursts of as many); a
+    /// `hello` over it gets `too_many_conversations` (resuming is not limited).
+    pub new_conversations_per_ip_per_minute: u32,
+    /// Frames a customer socket may send per second on average (pings and pongs included).
+    pub frames_per_second: u32,
+    /// Frames a customer socket may send in a burst; a frame over the rate is dropped, the
+    /// first of a row with a `rate_limited` error.
+    pub frame_burst: u32,
+    /// Frames dropped in a row for the rate after which the socket is closed with 1008.
+    pub max_dropped_frames: u32,
+    /// How long a client has for its request headers (websocket upgrade included) and then
+    /// for its `hello`; also how long a keep-alive HTTP connection may sit idle.
+    pub handshake_timeout: Duration,
+    /// How long a customer socket may stay silent (no frame, not even a pong) before it is
+    /// closed; the server pings after a third of it, which browsers answer by themselves.
+    pub idle_timeout: Duration,
     /// Capacity of each conversation's event channel; a slower socket catches up from the store.
     pub hub_capacity: usize,
     /// How long one frame may take to reach a client before the session is dropped.
@@ -49,6 +69,15 @@ pub struct ServerConfig {
     pub max_queue: usize,
     /// Mean handling time of a chat assumed until closed chats give a measure.
     pub default_handling_time: Duration,
+    /// How long a customer may stay silent, with the widget open, before the chat counts as
+    /// ended and the effort survey is asked; `None`: never.
+    pub survey_after_idle: Option<Duration>,
+    /// Sites besides the server's own pages allowed to open the customer websocket from a
+    /// browser (the sites embedding the widget); advisor and admin endpoints never allow them.
+    pub allowed_origins: Vec<Origin>,
+    /// How long a conversation is kept after its last event before it is purged (checked
+    /// hourly); `None`: kept forever. Daily aggregates are never purged.
+    pub retention: Option<Duration>,
 }
 
 impl Default for ServerConfig {
@@ -61,6 +90,13 @@ impl Default for ServerConfig {
             write_buffer_size: 4 * 1024,
             max_write_buffer_size: 128 * 1024,
             max_sessions: 50_000,
+            max_connections_per_ip: 100,
+            new_conversations_per_ip_per_minute: 30,
+            frames_per_second: 5,
+            frame_burst: 30,
+            max_dropped_frames: 20,
+            handshake_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(90),
             hub_capacity: 16,
             send_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(5),
@@ -71,6 +107,9 @@ impl Default for ServerConfig {
             max_wait: None,
             max_queue: 10_000,
             default_handling_time: Duration::from_secs(240),
+            survey_after_idle: Some(Duration::from_secs(600)),
+            allowed_origins: Vec::new(),
+            retention: Some(Duration::from_secs(365 * 86_400)),
         }
     }
 }

@@ -3,13 +3,17 @@
 //!
 //! Each write reads the state, runs the engine and appends every event of the turn plus the
 //! new state in ONE store write, under the conversation's turn lock, and hands back a
-//! [`Commit`]: the caller awaits its durability before telling anyone. The engine runs inline
+//! [`Commit`]: the caller awaits its durability before telling anyone. The state is read
+//! from the turn lock's [`StateCache`] (decoded from the store only when something else wrote
+//! since), and handed back to it after the write. The engine runs inline
 //! under the lock: one match is microseconds, and the store append only reaches memory (the
 //! flush is the group-commit thread's job).
 
 use relais_engine::{Handoff, HandoffReason, Outcome, Reply, Turn};
 use relais_nlu::Lang;
-use relais_store::{ConversationRecord, Durable, QueueEntry, StoreResult, StoredEvent};
+use relais_store::{
+    ClientMessage, ConversationRecord, Durable, QueueEntry, StoreResult, StoredEvent,
+};
 
 use crate::auth::now_ms;
 use crate::callback::CallbackForm;
@@ -18,10 +22,11 @@ use crate::faq::StoreAnswers;
 use crate::handoff;
 use crate::hub::Subscription;
 use crate::ids::{hash_resume_token, new_conversation_id, new_resume_token};
+use crate::limits::matcher_prefix;
 use crate::protocol::{BotMessage, Form, HandoffEvent, Unavailable};
 use crate::queue::LiveItem;
 use crate::state::AppState;
-use crate::stored_state::{Owner, StoredState};
+use crate::stored_state::{Loaded, Owner, StateCache, StoredState, content_digest};
 use crate::texts;
 use crate::transcript::Event;
 
@@ -44,9 +49,11 @@ impl Commit {
 
     /// Waits until every write of the commit is durable, then hands back the events.
     pub(crate) async fn durable(self) -> StoreResult<Vec<StoredEvent>> {
+        let waiting = std::time::Instant::now();
         for durable in self.durables {
             durable.await?;
         }
+        crate::metrics::metrics().flushed(waiting.elapsed());
         Ok(self.events)
     }
 }
@@ -128,15 +135,16 @@ pub(crate) fn greet(
     sub: &Subscription,
     lang: Option<Lang>,
 ) -> Result<Commit, SessionError> {
-    let _turn = sub.turn();
-    let (_, mut state) = load(app, sub.id())?;
+    let mut turn = sub.turn();
+    let mut loaded = load(app, &mut turn, sub.id())?;
+    let state = &mut loaded.state;
     let reply = app.engine().greet(
         &mut state.dialogue,
         lang,
         &StoreAnswers(app.store().as_ref()),
     );
-    let bot = bot_event(reply, &mut state);
-    commit(app, sub.id(), vec![bot], &state, Vec::new())
+    let bot = bot_event(reply, state);
+    commit(app, &mut turn, sub.id(), vec![bot], loaded, Vec::new())
 }
 
 /// Runs one customer turn: the customer event and the bot's reply, or the customer event
@@ -147,21 +155,29 @@ pub(crate) fn customer_turn(
     input: Input<'_>,
     client_id: Option<&str>,
 ) -> Result<TurnResult, SessionError> {
-    let _turn = sub.turn();
-    let (record, mut state) = load(app, sub.id())?;
-    let content = input.content();
-    if let Some(seq) = client_id.and_then(|id| state.seq_of(id, &content)) {
+    let mut turn = sub.turn();
+    let mut loaded = load(app, &mut turn, sub.id())?;
+    let digest = content_digest(&input.content());
+    if let Some(seq) = stored_seq(app, sub.id(), client_id, &digest)? {
+        turn.keep(loaded);
         return Ok(TurnResult::AlreadyStored(seq));
     }
+    let client = client_id.map(|id| ClientMessage {
+        id,
+        digest: &digest,
+    });
     let id = client_id.map(str::to_owned);
-    let (customer, turn) = match input {
+    let created_ms = loaded.created_ms;
+    let state = &mut loaded.state;
+    let (customer, said) = match input {
         Input::Message(text) => (
             Event::Customer {
                 text: text.to_owned(),
                 id,
                 choice: None,
             },
-            Turn::Message(text.to_owned()),
+            // The matcher reads a bounded prefix; the transcript keeps the whole text.
+            Turn::Message(matcher_prefix(text).to_owned()),
         ),
         Input::Choice(value) => (
             Event::Customer {
@@ -172,19 +188,22 @@ pub(crate) fn customer_turn(
             Turn::Choice(value.to_owned()),
         ),
     };
-    if let Some(client_id) = client_id {
-        state.remember(client_id, &content, record.last_seq + 1);
-    }
     state.turns = state.turns.saturating_add(1);
+    crate::metrics::metrics().turn();
     if state.owner != Owner::Bot {
-        return commit(app, sub.id(), vec![customer], &state, Vec::new())
+        let events = vec![customer];
+        return commit_client(app, &mut turn, sub.id(), events, loaded, Vec::new(), client)
             .map(TurnResult::Committed);
     }
+    let pending = state.dialogue.pending.clone();
+    let matching = std::time::Instant::now();
     let reply = app.engine().respond(
         &mut state.dialogue,
-        turn,
+        said,
         &StoreAnswers(app.store().as_ref()),
     );
+    crate::metrics::metrics().matched(matching.elapsed());
+    crate::inbox::after_turn(app, sub.id(), &customer, pending.as_ref(), &reply);
     if let Some(Handoff::Requested { reason }) = reply.handoff {
         state.lang = Some(reply.lang);
         state.quick_replies.clear();
@@ -197,25 +216,28 @@ pub(crate) fn customer_turn(
             text,
             requested: state.requested_agent.clone(),
         };
-        let commit = commit(app, sub.id(), vec![customer], &state, Vec::new())?;
+        let events = vec![customer];
+        let commit = commit_client(app, &mut turn, sub.id(), events, loaded, Vec::new(), client)?;
         return Ok(TurnResult::Handoff(commit, request));
     }
     let preview = match &customer {
         Event::Customer { text, .. } => text.chars().take(PREVIEW_CHARS).collect(),
         _ => String::new(),
     };
-    let bot = bot_event(reply, &mut state);
-    let committed = commit(app, sub.id(), vec![customer, bot], &state, Vec::new())?;
-    app.queue().activity(LiveItem {
+    let bot = bot_event(reply, state);
+    let activity = LiveItem {
         conversation: sub.id().to_owned(),
         lang: state.lang.unwrap_or(Lang::Fr).code().to_owned(),
         last_text_preview: preview,
         turns: state.turns,
-        started_ms: record.created_ms,
+        started_ms: created_ms,
         last_ms: now_ms(),
         misunderstandings: state.dialogue.misunderstandings,
         frustration: state.dialogue.frustration_count,
-    });
+    };
+    let events = vec![customer, bot];
+    let committed = commit_client(app, &mut turn, sub.id(), events, loaded, Vec::new(), client)?;
+    app.queue().activity(activity);
     Ok(TurnResult::Committed(committed))
 }
 
@@ -225,9 +247,15 @@ pub(crate) fn handoff_entry(
     id: &str,
     reason: &str,
 ) -> Result<QueueEntry, SessionError> {
-    let (_, state) = load(app, id)?;
+    let state = decode(app, id)?;
     let events = app.store().events_after(id, 0)?;
-    Ok(handoff::entry(id, &state, &events, app.knowledge(), reason))
+    Ok(handoff::entry(
+        id,
+        &state,
+        &events,
+        &app.knowledge(),
+        reason,
+    ))
 }
 
 /// No advisor can chat now: records why, then offers the callback form. Nothing is written
@@ -238,11 +266,13 @@ pub(crate) fn unavailable(
     why: Unavailable,
     reason: HandoffReason,
 ) -> Result<Commit, SessionError> {
-    let _turn = sub.turn();
-    let (_, mut state) = load(app, sub.id())?;
-    if state.owner != Owner::Bot {
+    let mut turn = sub.turn();
+    let mut loaded = load(app, &mut turn, sub.id())?;
+    if loaded.state.owner != Owner::Bot {
+        turn.keep(loaded);
         return Ok(Commit::new(Vec::new(), Vec::new()));
     }
+    let state = &mut loaded.state;
     let lang = state.lang.or(state.dialogue.lang).unwrap_or(Lang::Fr);
     let offer = BotMessage {
         text: texts::callback_offer(lang).to_owned(),
@@ -264,7 +294,7 @@ pub(crate) fn unavailable(
             handoff: Some(reason),
         },
     ];
-    commit(app, sub.id(), events, &state, Vec::new())
+    commit(app, &mut turn, sub.id(), events, loaded, Vec::new())
 }
 
 /// Remembers the advisor a customer asked for in `hello`.
@@ -273,14 +303,14 @@ pub(crate) fn request_agent(
     sub: &Subscription,
     name: &str,
 ) -> Result<(), SessionError> {
-    let _turn = sub.turn();
-    let (_, mut state) = load(app, sub.id())?;
-    state.requested_agent = Some(name.chars().take(MAX_AGENT_NAME_CHARS).collect());
-    let (_, durable) = app
-        .store()
-        .append(sub.id(), Vec::new(), Some(&state.to_json()))?;
+    let mut turn = sub.turn();
+    let mut loaded = load(app, &mut turn, sub.id())?;
+    loaded.state.requested_agent = Some(name.chars().take(MAX_AGENT_NAME_CHARS).collect());
+    // Through the cache: a write of the state alone leaves `last_seq` as it was, so the
+    // cache could not tell it happened (see `StateCache`).
+    let commit = commit(app, &mut turn, sub.id(), Vec::new(), loaded, Vec::new())?;
     // The wish matters only for a later handoff; the next write makes it durable anyway.
-    drop(durable);
+    drop(commit);
     Ok(())
 }
 
@@ -291,12 +321,14 @@ pub(crate) fn callback(
     form: &CallbackForm,
     client_id: Option<&str>,
 ) -> Result<TurnResult, SessionError> {
-    let _turn = sub.turn();
-    let (record, mut state) = load(app, sub.id())?;
-    let content = form.content();
-    if let Some(seq) = client_id.and_then(|id| state.seq_of(id, &content)) {
+    let mut turn = sub.turn();
+    let mut loaded = load(app, &mut turn, sub.id())?;
+    let digest = content_digest(&form.content());
+    if let Some(seq) = stored_seq(app, sub.id(), client_id, &digest)? {
+        turn.keep(loaded);
         return Ok(TurnResult::AlreadyStored(seq));
     }
+    let state = &mut loaded.state;
     let lang = state.lang.or(state.dialogue.lang).unwrap_or(Lang::Fr);
     let (ticket, ticket_durable) = app.store().create_ticket(&form.ticket(sub.id(), lang))?;
     let confirmation = BotMessage {
@@ -309,9 +341,6 @@ pub(crate) fn callback(
         lang,
     };
     state.bot_said(&confirmation);
-    if let Some(client_id) = client_id {
-        state.remember(client_id, &content, record.last_seq + 1);
-    }
     let events = vec![
         Event::Callback {
             ticket,
@@ -322,13 +351,26 @@ pub(crate) fn callback(
             handoff: None,
         },
     ];
-    commit(app, sub.id(), events, &state, vec![ticket_durable]).map(TurnResult::Committed)
+    let client = client_id.map(|id| ClientMessage {
+        id,
+        digest: &digest,
+    });
+    let durables = vec![ticket_durable];
+    commit_client(app, &mut turn, sub.id(), events, loaded, durables, client)
+        .map(TurnResult::Committed)
 }
 
-fn load(app: &AppState, id: &str) -> Result<(ConversationRecord, StoredState), SessionError> {
+/// The conversation's state under its turn lock, kept or decoded (see [`StateCache`]).
+fn load(app: &AppState, cache: &mut StateCache, id: &str) -> Result<Loaded, SessionError> {
+    cache
+        .take(app.store().as_ref(), id)?
+        .ok_or_else(|| SessionError::MissingConversation(id.to_owned()))
+}
+
+/// The conversation's state, decoded from the store, for a read outside the turn lock.
+fn decode(app: &AppState, id: &str) -> Result<StoredState, SessionError> {
     let record = record(app, id)?;
-    let state = StoredState::from_json(id, &record.state);
-    Ok((record, state))
+    Ok(StoredState::from_json(id, &record.state))
 }
 
 /// The bot event for an engine reply without a handoff decision.
@@ -349,17 +391,51 @@ fn bot_event(reply: Reply, state: &mut StoredState) -> Event {
     }
 }
 
+/// Appends `events` with the new state of `loaded`, and keeps that state in `cache` for the
+/// next write (only once the store took it).
 fn commit(
     app: &AppState,
+    cache: &mut StateCache,
     id: &str,
     events: Vec<Event>,
-    state: &StoredState,
+    loaded: Loaded,
+    durables: Vec<Durable>,
+) -> Result<Commit, SessionError> {
+    commit_client(app, cache, id, events, loaded, durables, None)
+}
+
+/// [`commit`], indexing the client's id for the first event in the same write.
+fn commit_client(
+    app: &AppState,
+    cache: &mut StateCache,
+    id: &str,
+    events: Vec<Event>,
+    loaded: Loaded,
     mut durables: Vec<Durable>,
+    client: Option<ClientMessage<'_>>,
 ) -> Result<Commit, SessionError> {
     let bodies = events.iter().map(Event::to_json).collect();
-    let (events, durable) = app.store().append(id, bodies, Some(&state.to_json()))?;
+    let (events, durable) =
+        app.store()
+            .append_turn(id, bodies, Some(&loaded.state.to_raw()), client)?;
     durables.push(durable);
+    let last_seq = events.last().map_or(loaded.last_seq, |event| event.seq);
+    cache.keep(Loaded { last_seq, ..loaded });
     Ok(Commit { events, durables })
+}
+
+/// The seq a resent client message was stored as: same client id, same content digest.
+fn stored_seq(
+    app: &AppState,
+    id: &str,
+    client_id: Option<&str>,
+    digest: &[u8],
+) -> Result<Option<u64>, SessionError> {
+    let Some(client_id) = client_id else {
+        return Ok(None);
+    };
+    let stored = app.store().client_message(id, client_id)?;
+    Ok(stored.filter(|m| m.digest == digest).map(|m| m.seq))
 }
 
 /// Appends an advisor's message, if the advisor `name` still owns the conversation.
@@ -370,9 +446,10 @@ pub(crate) fn agent_message(
     display_name: &str,
     text: &str,
 ) -> Result<Commit, SessionError> {
-    let _turn = sub.turn();
-    let (_, state) = load(app, sub.id())?;
-    if state.owner.agent() != Some(name) {
+    let mut turn = sub.turn();
+    let loaded = load(app, &mut turn, sub.id())?;
+    if loaded.state.owner.agent() != Some(name) {
+        turn.keep(loaded);
         return Err(SessionError::NotOwner);
     }
     let event = Event::Agent {
@@ -380,11 +457,14 @@ pub(crate) fn agent_message(
         agent: display_name.to_owned(),
         name: name.to_owned(),
     };
-    commit(app, sub.id(), vec![event], &state, Vec::new())
+    commit(app, &mut turn, sub.id(), vec![event], loaded, Vec::new())
 }
 
 /// The queue entry (routing and context) of a conversation an advisor holds, if stored.
 pub(crate) fn held_entry(app: &AppState, id: &str) -> Result<Option<QueueEntry>, SessionError> {
-    let (_, state) = load(app, id)?;
-    Ok(state.handoff)
+    Ok(decode(app, id)?.handoff)
 }
+
+#[cfg(test)]
+#[path = "conversation_test.rs"]
+mod tests;

@@ -36,8 +36,21 @@ pub enum ErrorCode {
     InvalidContact,
     /// The websocket message exceeded the size limit; the connection is closed.
     MessageTooLarge,
+    /// The client sends frames faster than allowed; frames are dropped until it slows down,
+    /// and the connection is closed with 1008 if it does not.
+    RateLimited,
+    /// This address started too many conversations in the last minute; resuming still works.
+    TooManyConversations,
+    /// The frame type belongs to the advisors' socket; a customer socket refuses it.
+    AgentOnly,
     /// `leave_queue` while neither waiting for nor chatting with an advisor.
     NotQueued,
+    /// A survey `score` outside the survey's scale (1 to 7).
+    ScoreOutOfRange,
+    /// A survey answer while no survey was asked.
+    SurveyNotAsked,
+    /// A second answer to the same survey.
+    SurveyAlreadyAnswered,
     /// Advisor socket: no such conversation waiting, running or held.
     NotFound,
     /// Advisor socket: another advisor took the conversation first.
@@ -69,7 +82,13 @@ impl ErrorCode {
             ErrorCode::ConsentRequired => "consent_required",
             ErrorCode::InvalidContact => "invalid_contact",
             ErrorCode::MessageTooLarge => "message_too_large",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::TooManyConversations => "too_many_conversations",
+            ErrorCode::AgentOnly => "agent_only",
             ErrorCode::NotQueued => "not_queued",
+            ErrorCode::ScoreOutOfRange => "score_out_of_range",
+            ErrorCode::SurveyNotAsked => "survey_not_asked",
+            ErrorCode::SurveyAlreadyAnswered => "survey_already_answered",
             ErrorCode::NotFound => "not_found",
             ErrorCode::AlreadyTaken => "already_taken",
             ErrorCode::NotOwner => "not_owner",
@@ -107,8 +126,20 @@ pub(crate) enum SessionError {
     InvalidContact,
     #[error("the message is larger than {limit} bytes; the connection is closed")]
     MessageTooLarge { limit: usize },
+    #[error("too many frames; slow down (frames are dropped meanwhile)")]
+    RateLimited,
+    #[error("too many new conversations from your address; try again in a minute")]
+    TooManyConversations,
+    #[error("`{0}` is an advisor frame; a customer connection cannot send it")]
+    AgentOnly(String),
     #[error("you are not waiting for an advisor")]
     NotQueued,
+    #[error("the survey score must be a whole number from 1 to 7")]
+    ScoreOutOfRange,
+    #[error("no survey was asked in this conversation")]
+    SurveyNotAsked,
+    #[error("this survey has already been answered")]
+    SurveyAlreadyAnswered,
     #[error("no such conversation is waiting or running")]
     NotFound,
     #[error("another advisor has already taken this conversation")]
@@ -117,8 +148,6 @@ pub(crate) enum SessionError {
     NotOwner,
     #[error("{0}")]
     NotEligible(&'static str),
-    #[error("`{0}` is not supported yet")]
-    Unsupported(&'static str),
     #[error("the advisor queue is not running")]
     QueueStopped,
     #[error("{0}")]
@@ -147,12 +176,17 @@ impl SessionError {
             SessionError::ConsentRequired => ErrorCode::ConsentRequired,
             SessionError::InvalidContact => ErrorCode::InvalidContact,
             SessionError::MessageTooLarge { .. } => ErrorCode::MessageTooLarge,
+            SessionError::RateLimited => ErrorCode::RateLimited,
+            SessionError::TooManyConversations => ErrorCode::TooManyConversations,
+            SessionError::AgentOnly(_) => ErrorCode::AgentOnly,
             SessionError::NotQueued => ErrorCode::NotQueued,
+            SessionError::ScoreOutOfRange => ErrorCode::ScoreOutOfRange,
+            SessionError::SurveyNotAsked => ErrorCode::SurveyNotAsked,
+            SessionError::SurveyAlreadyAnswered => ErrorCode::SurveyAlreadyAnswered,
             SessionError::NotFound => ErrorCode::NotFound,
             SessionError::AlreadyTaken => ErrorCode::AlreadyTaken,
             SessionError::NotOwner => ErrorCode::NotOwner,
             SessionError::NotEligible(_) => ErrorCode::NotEligible,
-            SessionError::Unsupported(_) => ErrorCode::Unsupported,
             SessionError::QueueStopped
             | SessionError::Internal(_)
             | SessionError::Store(_)

@@ -2,7 +2,8 @@
 //! The same channel carries live-only signals (typing, queue position), which are never stored.
 //!
 //! The hub maps a conversation id to a bounded broadcast channel plus the lock that serialises
-//! the conversation's turns. Entries live exactly as long as some socket is subscribed. A
+//! the conversation's turns, which also keeps the conversation's decoded state between turns
+//! ([`StateCache`]). Entries live exactly as long as some socket is subscribed. A
 //! receiver that falls behind is told it lagged and catches up from the store, so the channel's
 //! capacity bounds memory without ever losing an event.
 
@@ -11,6 +12,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use relais_store::StoredEvent;
 use tokio::sync::broadcast;
+
+use crate::stored_state::StateCache;
 
 /// The map of live conversations; a cheap handle.
 #[derive(Clone, Debug)]
@@ -26,8 +29,9 @@ pub(crate) struct Hub {
 struct Channel {
     sender: broadcast::Sender<Live>,
     /// Held while a turn reads the state, runs the engine and appends: turns of one
-    /// conversation never interleave, so seq numbers can be predicted under it.
-    turn: Mutex<()>,
+    /// conversation never interleave, so seq numbers can be predicted under it. It guards
+    /// the state kept between turns, which lives and dies with this entry.
+    turn: Mutex<StateCache>,
 }
 
 /// What travels on a conversation's channel.
@@ -88,7 +92,7 @@ impl Hub {
         let channel = Arc::clone(map.entry(id.to_owned()).or_insert_with(|| {
             Arc::new(Channel {
                 sender: broadcast::channel(self.capacity).0,
-                turn: Mutex::new(()),
+                turn: Mutex::new(StateCache::default()),
             })
         }));
         drop(map);
@@ -139,8 +143,11 @@ impl Subscription {
         &self.id
     }
 
-    /// Takes the conversation's turn lock; hold it only for synchronous work.
-    pub(crate) fn turn(&self) -> MutexGuard<'_, ()> {
+    /// Takes the conversation's turn lock, with the state kept between turns; hold it only
+    /// for synchronous work.
+    pub(crate) fn turn(&self) -> MutexGuard<'_, StateCache> {
+        // A turn takes the kept state out and puts it back only after its write succeeded,
+        // so a turn that panicked left nothing stale behind: a poisoned lock is still usable.
         self.channel
             .turn
             .lock()

@@ -79,6 +79,38 @@ mod tests {
         }
     }
 
+    /// Issue 7: at least 122 bits of randomness. Every one of the 128 bits of an id (and of
+    /// the 256 of a token) takes both values across 64 draws; a fixed bit (a version field,
+    /// a truncated source) fails this with certainty, a sound source with odds of about 2^-54.
+    #[test]
+    fn every_bit_of_ids_and_tokens_is_random() {
+        fn bits_seen(draws: &[String]) -> (Vec<bool>, Vec<bool>) {
+            let len = draws[0].len() * 4;
+            let (mut ones, mut zeros) = (vec![false; len], vec![false; len]);
+            for draw in draws {
+                for (i, digit) in draw.chars().enumerate() {
+                    let value = digit.to_digit(16).unwrap();
+                    for bit in 0..4 {
+                        let seen = if value >> (3 - bit) & 1 == 1 {
+                            &mut ones
+                        } else {
+                            &mut zeros
+                        };
+                        seen[i * 4 + bit] = true;
+                    }
+                }
+            }
+            (ones, zeros)
+        }
+        let ids: Vec<String> = (0..64).map(|_| new_conversation_id().unwrap()).collect();
+        let tokens: Vec<String> = (0..64).map(|_| new_resume_token().unwrap()).collect();
+        for (draws, bits) in [(&ids, 128), (&tokens, 256)] {
+            let (ones, zeros) = bits_seen(draws);
+            assert_eq!(ones.len(), bits);
+            assert!(ones.iter().chain(&zeros).all(|seen| *seen), "a fixed bit");
+        }
+    }
+
     #[test]
     fn tokens_are_recognised() {
         assert!(is_token(&new_token().unwrap()));

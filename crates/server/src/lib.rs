@@ -17,9 +17,12 @@
 //! the command line (the `relais` binary resolves a [`ServerConfig`]).
 
 mod admin;
+mod admin_dashboard;
 mod agent_api;
 mod agent_protocol;
 mod agent_session;
+mod aggregates;
+mod analytics_feed;
 mod api_error;
 mod auth;
 mod callback;
@@ -29,30 +32,47 @@ mod config;
 mod conversation;
 mod error;
 mod faq;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handoff;
+mod headers;
 mod hours;
 mod http;
 mod hub;
 mod ids;
+mod inbox;
 mod knowledge;
+mod limits;
+#[cfg(test)]
+mod log_audit_test;
+mod metrics;
+mod origin;
 mod ownership;
 mod protocol;
 mod queue;
+mod reload;
+pub mod retention;
 mod session;
 mod state;
 mod stored_state;
 mod suggest;
+mod survey;
 #[cfg(test)]
 mod test_support;
 mod texts;
 mod transcript;
+mod transcript_download;
 
 use std::future::Future;
-use std::net::SocketAddr;
-
-use axum::serve::ListenerExt;
 
 pub use admin::{ADMIN_FILE, AdminFile};
+pub use admin_dashboard::{
+    ADMIN_PASSWORD_FILE, AdminPasswordError, SESSION_TTL, set_admin_password,
+};
+pub use aggregates::{
+    PERSIST_EVERY, Since, SinceError, daily_aggregates, replace_daily, with_aggregates,
+};
+pub use analytics_feed::{conversation_events, rebuild_from_store};
 pub use canned::{Canned, CannedError, default_canned, load_canned};
 pub use config::{OpeningHours, ServerConfig};
 pub use error::ErrorCode;
@@ -61,6 +81,8 @@ pub use hours::OpeningHoursError;
 pub use http::app;
 pub use ids::RandomnessError;
 pub use knowledge::{IntentMeta, Knowledge};
+pub use origin::{Origin, OriginError};
+pub use reload::{CorpusRefused, CorpusSource, LoadedCorpus};
 pub use state::AppState;
 
 /// Serves `state` on `listener` until `shutdown` resolves, then closes every websocket session
@@ -71,23 +93,19 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let retention = retention::spawn(&state);
     let signal_state = state.clone();
-    // A turn is two small frames (`ack`, then `bot`): with Nagle's algorithm on, the second
-    // waits for the client's delayed ACK, about 40 ms (measured: docs/benchmarks.md, "Load").
-    let listener = listener.tap_io(|tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %err, "cannot set TCP_NODELAY");
-        }
-    });
-    axum::serve(
+    // Not `axum::serve`: it sets no deadline on request headers (see `limits::accept`).
+    limits::accept::serve(
         listener,
-        app(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+        app(state.clone()),
+        state.config().handshake_timeout,
+        async move {
+            shutdown.await;
+            signal_state.begin_shutdown();
+        },
     )
-    .with_graceful_shutdown(async move {
-        shutdown.await;
-        signal_state.begin_shutdown();
-    })
-    .await?;
+    .await;
     // Upgraded sockets escape axum's graceful shutdown: wait for the sessions ourselves.
     state.begin_shutdown();
     if !state.wait_for_sessions().await {
@@ -95,6 +113,12 @@ pub async fn run(
             remaining = state.session_count(),
             "some websocket sessions did not close within the grace period"
         );
+    }
+    // A purge in progress finishes before the last flush.
+    if let Some(retention) = retention
+        && let Err(err) = retention.await
+    {
+        tracing::error!(error = %err, "the retention task failed");
     }
     // Everything acknowledged is already durable; this covers writes that await nothing.
     if let Err(err) = state.store().flush().await {

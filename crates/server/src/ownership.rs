@@ -9,12 +9,12 @@
 
 use std::sync::Arc;
 
-use relais_store::{ConversationRecord, Durable, QueueEntry, Store, StoreError, StoredEvent};
+use relais_store::{Durable, QueueEntry, Store, StoreError, StoredEvent};
 
 use crate::conversation::Commit;
 use crate::hub::Hub;
 use crate::protocol::{EndedBy, HandoffEvent};
-use crate::stored_state::{Owner, StoredState};
+use crate::stored_state::{Loaded, Owner, StoredState};
 use crate::transcript::Event;
 
 /// A transition could not happen.
@@ -36,12 +36,6 @@ pub(crate) enum TransitionError {
 pub(crate) struct Ownership {
     store: Arc<dyn Store>,
     hub: Hub,
-}
-
-/// What a transition reads and writes, under the turn lock.
-struct Locked {
-    record: ConversationRecord,
-    state: StoredState,
 }
 
 impl Ownership {
@@ -73,13 +67,13 @@ impl Ownership {
         eta_s: u64,
     ) -> Result<(QueueEntry, Commit), TransitionError> {
         let id = entry.conversation.clone();
-        self.transition(&id, |this, locked| {
-            expect_owner(&locked.state, &Owner::Bot)?;
+        self.transition(&id, |this, state| {
+            expect_owner(state, &Owner::Bot)?;
             // An entry left by a crash between the two writes of an earlier handoff is stale.
             let (_, dequeued) = this.store.dequeue(&id)?;
             let (entry, queued) = this.store.enqueue(entry)?;
-            locked.state.owner = Owner::Queue;
-            locked.state.handoff = Some(entry.clone());
+            state.owner = Owner::Queue;
+            state.handoff = Some(entry.clone());
             let event = HandoffEvent::queued(position, eta_s, false);
             Ok((entry, vec![handoff(event, None)], vec![dequeued, queued]))
         })
@@ -95,14 +89,14 @@ impl Ownership {
         display_name: &str,
         entry: &QueueEntry,
     ) -> Result<Commit, TransitionError> {
-        self.transition(id, |this, locked| {
-            expect_owner(&locked.state, from)?;
+        self.transition(id, |this, state| {
+            expect_owner(state, from)?;
             let mut durables = Vec::new();
             if *from == Owner::Queue {
                 durables.push(this.store.dequeue(id)?.1);
             }
-            locked.state.owner = Owner::Agent(name.to_owned());
-            locked.state.handoff = Some(entry.clone());
+            state.owner = Owner::Agent(name.to_owned());
+            state.handoff = Some(entry.clone());
             let event = HandoffEvent::assigned(display_name);
             Ok(((), vec![handoff(event, Some(name))], durables))
         })
@@ -116,9 +110,9 @@ impl Ownership {
         name: &str,
         closed: bool,
     ) -> Result<Commit, TransitionError> {
-        self.transition(id, |_, locked| {
-            expect_owner(&locked.state, &Owner::Agent(name.to_owned()))?;
-            back_to_bot(&mut locked.state);
+        self.transition(id, |_, state| {
+            expect_owner(state, &Owner::Agent(name.to_owned()))?;
+            back_to_bot(state);
             let event = if closed {
                 HandoffEvent::ended(EndedBy::Agent)
             } else {
@@ -132,15 +126,15 @@ impl Ownership {
     /// queue or advisor → bot: the customer left the queue or ended the chat. Returns the
     /// previous owner.
     pub(crate) fn customer_left(&self, id: &str) -> Result<(Owner, Commit), TransitionError> {
-        self.transition(id, |this, locked| {
-            let previous = locked.state.owner.clone();
+        self.transition(id, |this, state| {
+            let previous = state.owner.clone();
             let mut durables = Vec::new();
             match &previous {
                 Owner::Bot => return Err(TransitionError::WrongOwner(Owner::Bot)),
                 Owner::Queue => durables.push(this.store.dequeue(id)?.1),
                 Owner::Agent(_) => {}
             }
-            back_to_bot(&mut locked.state);
+            back_to_bot(state);
             let name = previous.agent().map(str::to_owned);
             let event = handoff(HandoffEvent::ended(EndedBy::Customer), name.as_deref());
             Ok((previous, vec![event], durables))
@@ -156,12 +150,12 @@ impl Ownership {
         eta_s: u64,
     ) -> Result<(QueueEntry, Commit), TransitionError> {
         let id = entry.conversation.clone();
-        self.transition(&id, |this, locked| {
-            expect_owner(&locked.state, &Owner::Agent(name.to_owned()))?;
+        self.transition(&id, |this, state| {
+            expect_owner(state, &Owner::Agent(name.to_owned()))?;
             let (_, dequeued) = this.store.dequeue(&id)?;
             let (entry, queued) = this.store.enqueue_front(entry)?;
-            locked.state.owner = Owner::Queue;
-            locked.state.handoff = Some(entry.clone());
+            state.owner = Owner::Queue;
+            state.handoff = Some(entry.clone());
             let event = HandoffEvent::queued(position, eta_s, true);
             Ok((
                 entry,
@@ -180,30 +174,31 @@ impl Ownership {
         Ok(())
     }
 
-    /// Runs `change` on the conversation's state under its turn lock, then appends the events
-    /// it returns together with the new state.
+    /// Runs `change` on the conversation's state under its turn lock (kept there between
+    /// writes, see `StateCache`), then appends the events it returns together with the new
+    /// state, and keeps that state for the next write.
     fn transition<T>(
         &self,
         id: &str,
         change: impl FnOnce(
             &Ownership,
-            &mut Locked,
+            &mut StoredState,
         ) -> Result<(T, Vec<Event>, Vec<Durable>), TransitionError>,
     ) -> Result<(T, Commit), TransitionError> {
         let sub = self.hub.subscribe(id);
-        let _turn = sub.turn();
-        let record = self
-            .store
-            .conversation(id)?
+        let mut turn = sub.turn();
+        let mut loaded = turn
+            .take(self.store.as_ref(), id)?
             .ok_or(TransitionError::Missing)?;
-        let state = StoredState::from_json(id, &record.state);
-        let mut locked = Locked { record, state };
-        let (value, events, mut durables) = change(self, &mut locked)?;
+        // A refused or failed change keeps nothing: the next write decodes the record again.
+        let (value, events, mut durables) = change(self, &mut loaded.state)?;
         let bodies = events.iter().map(Event::to_json).collect();
         let (stored, durable): (Vec<StoredEvent>, Durable) =
             self.store
-                .append(&locked.record.id, bodies, Some(&locked.state.to_json()))?;
+                .append_turn(id, bodies, Some(&loaded.state.to_raw()), None)?;
         durables.push(durable);
+        let last_seq = stored.last().map_or(loaded.last_seq, |event| event.seq);
+        turn.keep(Loaded { last_seq, ..loaded });
         Ok((value, Commit::new(stored, durables)))
     }
 }

@@ -8,12 +8,17 @@ use relais_engine::{Outcome, QuickReply};
 use relais_nlu::Lang;
 use serde::{Deserialize, Serialize};
 
+use crate::agent_protocol::AGENT_TYPES;
 use crate::error::{ErrorCode, SessionError};
+use crate::survey::{EndReason, SurveyAnswer, SurveyQuestion};
 
 /// Longest client message id accepted, in characters.
 pub(crate) const MAX_CLIENT_ID_CHARS: usize = 64;
 /// Longest quick-reply value accepted, in characters.
 pub(crate) const MAX_CHOICE_CHARS: usize = 200;
+/// Longest decoder explanation echoed in an `error` frame, in characters: serde quotes the
+/// offending value, which must not come back whole (a frame may be 64 KiB).
+const MAX_DETAIL_CHARS: usize = 200;
 
 /// A frame sent by the client.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -44,21 +49,40 @@ pub(crate) enum ClientFrame {
     LeaveQueue {},
     /// The customer is typing (forwarded to their advisor, never stored).
     Typing {},
+    /// The customer ends the chat (the widget's close button).
+    End { id: Option<String> },
+    /// The customer answers (or skips) the effort survey.
+    Survey {
+        score: Option<i64>,
+        comment: Option<String>,
+        skipped: Option<bool>,
+        id: Option<String>,
+    },
 }
 
 /// The `type` names of [`ClientFrame`], to tell an unknown type from a malformed known one.
-const CLIENT_TYPES: [&str; 6] = [
+const CLIENT_TYPES: [&str; 8] = [
     "hello",
     "message",
     "choice",
     "callback",
     "leave_queue",
     "typing",
+    "end",
+    "survey",
 ];
 
-/// Decodes one customer text frame; the error says which wire code applies.
+/// Decodes one customer text frame; the error says which wire code applies. A type only the
+/// advisors' socket knows is refused with its own code, so that a probe learns it is refused,
+/// not misspelled.
 pub(crate) fn decode(text: &str) -> Result<ClientFrame, SessionError> {
-    decode_tagged(text, &CLIENT_TYPES)
+    decode_tagged(text, &CLIENT_TYPES).map_err(|err| match err {
+        // An unknown type here is none of `CLIENT_TYPES`: an advisor type is advisor-only.
+        SessionError::UnknownType(kind) if AGENT_TYPES.contains(&kind.as_str()) => {
+            SessionError::AgentOnly(kind)
+        }
+        other => other,
+    })
 }
 
 /// Decodes a JSON object tagged by `type` whose known tags are `types`, telling invalid JSON,
@@ -91,7 +115,9 @@ pub(crate) fn decode_tagged<T: serde::de::DeserializeOwned>(
         )),
         Ok(Envelope {
             kind: Some(serde_json::Value::String(_)),
-        }) => Err(SessionError::InvalidFrame(err.to_string())),
+        }) => Err(SessionError::InvalidFrame(
+            err.to_string().chars().take(MAX_DETAIL_CHARS).collect(),
+        )),
         _ => Err(SessionError::InvalidFrame(
             "a frame is a JSON object with a string `type`".to_owned(),
         )),
@@ -313,6 +339,22 @@ pub(crate) enum ServerFrame<'a> {
     QueueUpdate { position: u64, eta_s: u64 },
     /// The advisor is typing (live only).
     AgentTyping {},
+    /// The chat ended (an `end` event).
+    End { seq: u64, by: EndReason },
+    /// The effort survey is asked (a `survey` event).
+    Survey {
+        seq: u64,
+        #[serde(flatten)]
+        question: &'a SurveyQuestion,
+    },
+    /// The customer's answer to the survey (replay, or another socket of the conversation).
+    SurveyAnswer {
+        seq: u64,
+        #[serde(flatten)]
+        answer: &'a SurveyAnswer,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<&'a str>,
+    },
     /// A frame could not be handled.
     Error {
         code: ErrorCode,
@@ -341,6 +383,9 @@ impl ServerFrame<'_> {
             ServerFrame::Handoff { seq, handoff } => format!("handoff {seq} {:?}", handoff.state),
             ServerFrame::QueueUpdate { position, .. } => format!("queue_update {position}"),
             ServerFrame::AgentTyping {} => "agent_typing".to_owned(),
+            ServerFrame::End { seq, .. } => format!("end {seq}"),
+            ServerFrame::Survey { seq, .. } => format!("survey {seq}"),
+            ServerFrame::SurveyAnswer { seq, .. } => format!("survey_answer {seq}"),
             ServerFrame::Error { code, .. } => format!("error {}", code.as_str()),
         }
     }
@@ -452,6 +497,25 @@ mod tests {
     }
 
     #[test]
+    fn issue_7_malformed_values_are_echoed_truncated() {
+        // Found by fuzzing: serde quotes the bad value, so the error frame echoed it whole.
+        let long = "x".repeat(500);
+        for frame in [
+            format!(r#"{{"type":"hello","lang":"{long}"}}"#),
+            format!(r#"{{"type":"hello","last_seq":"{long}"}}"#),
+        ] {
+            let err = decode(&frame).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidFrame);
+            let message = err.client_message();
+            assert!(
+                message.contains("xxxx"),
+                "still says what was wrong: {message}"
+            );
+            assert!(message.chars().count() <= 250, "{message}");
+        }
+    }
+
+    #[test]
     fn text_checks() {
         assert!(check_text("Bonjour", 10).is_ok());
         assert_eq!(
@@ -539,5 +603,25 @@ mod tests {
             ServerFrame::AgentTyping {}.encode(),
             r#"{"type":"agent_typing"}"#
         );
+    }
+
+    #[test]
+    fn advisor_frames_are_refused_as_agent_only() {
+        let advisor_only: Vec<&str> = AGENT_TYPES
+            .into_iter()
+            .filter(|kind| !CLIENT_TYPES.contains(kind))
+            .collect();
+        assert_eq!(
+            advisor_only,
+            ["accept", "takeover", "release", "close", "flag_faq"]
+        );
+        for kind in advisor_only {
+            let frame = format!(r#"{{"type":"{kind}","conversation":"c"}}"#);
+            assert_eq!(code_of(&frame), "agent_only", "{kind}");
+        }
+        // Types both sockets know are judged as customer frames.
+        let frame = r#"{"type":"message","conversation":"c"}"#;
+        assert_eq!(code_of(frame), "invalid_frame");
+        assert_eq!(code_of(r#"{"type":"dance"}"#), "unknown_type");
     }
 }

@@ -9,6 +9,7 @@
 //! `last_sent` is the highest seq sent; an event above `last_sent + 1` first pulls the gap from
 //! the store, and an event at or below it is skipped.
 
+use std::net::IpAddr;
 use std::ops::ControlFlow;
 
 use axum::extract::ws::{CloseFrame, Message, close_code};
@@ -20,13 +21,19 @@ use crate::callback::CallbackForm;
 use crate::conversation::{self, Commit, HandoffRequest, Input, TurnResult};
 use crate::error::SessionError;
 use crate::hub::{Received, Signal, Subscription};
+use crate::limits::{Admission, FrameGate, Liveness, Verdict};
 use crate::protocol::{
-    ClientFrame, MAX_CHOICE_CHARS, ServerFrame, Unavailable, check_client_id, check_text, decode,
+    ClientFrame, EndedBy, HandoffState, MAX_CHOICE_CHARS, ServerFrame, Unavailable,
+    check_client_id, check_text, decode,
 };
 use crate::queue::{HandoffAnswer, HandoffAsk};
 use crate::state::AppState;
 use crate::stored_state::{Owner, StoredState};
+use crate::survey::{self, EndReason, Ending, SurveyAnswer};
 use crate::transcript::Event;
+
+/// Longest wait for a client's close frame after the server closed for a bound.
+const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Least time between two `typing` signals forwarded to the advisor.
 const TYPING_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
@@ -67,6 +74,10 @@ enum Wake {
     Shutdown,
     Client(Option<Result<Message, axum::Error>>),
     Live(Received),
+    /// No customer activity for `survey_after_idle`.
+    Idle,
+    /// Time to look at the socket's silence (see [`Liveness`]).
+    Timer,
 }
 
 /// One websocket session.
@@ -79,6 +90,16 @@ pub(crate) struct Session<S> {
     last_sent: u64,
     /// When the last `typing` was forwarded.
     last_typing: Option<tokio::time::Instant>,
+    /// When the chat counts as idle (survey), if the customer stays silent until then.
+    idle_at: Option<tokio::time::Instant>,
+    /// An advisor's close was just sent: the chat's end and survey may be due.
+    agent_closed: bool,
+    /// The client's address, for the per-address bound on new conversations.
+    peer: Option<IpAddr>,
+    /// The frame rate limit.
+    gate: FrameGate,
+    /// The handshake and idle timeouts.
+    liveness: Liveness,
 }
 
 impl<S> Session<S>
@@ -87,24 +108,48 @@ where
 {
     /// A session over `socket`, before `hello`.
     pub(crate) fn new(app: AppState, socket: S) -> Self {
+        let now = tokio::time::Instant::now();
+        let config = app.config();
+        let gate = FrameGate::new(
+            config.frames_per_second,
+            config.frame_burst,
+            config.max_dropped_frames,
+            now,
+        );
+        let liveness = Liveness::new(config.handshake_timeout, config.idle_timeout, now);
         Session {
             app,
             socket,
             sub: None,
             last_sent: 0,
             last_typing: None,
+            idle_at: None,
+            agent_closed: false,
+            peer: None,
+            gate,
+            liveness,
         }
+    }
+
+    /// The session of a client at `peer` (its new conversations count against the address).
+    pub(crate) fn with_peer(mut self, peer: Option<IpAddr>) -> Self {
+        self.peer = peer;
+        self
     }
 
     /// Runs the session until the client leaves, the socket fails or shutdown begins.
     pub(crate) async fn run(mut self) {
+        let _open = crate::metrics::metrics().customer_connected();
         let shutdown = self.app.shutdown_token().clone();
         loop {
+            let check_at = self.liveness.next_check(self.sub.is_some());
             let wake = tokio::select! {
                 biased;
                 () = shutdown.cancelled() => Wake::Shutdown,
                 incoming = self.socket.next() => Wake::Client(incoming),
                 received = recv_live(self.sub.as_mut()) => Wake::Live(received),
+                () = sleep_until(self.idle_at) => Wake::Idle,
+                () = tokio::time::sleep_until(check_at) => Wake::Timer,
             };
             let flow = match wake {
                 Wake::Shutdown => {
@@ -120,6 +165,13 @@ where
                 Wake::Live(Received::Event(event)) => to_flow(self.deliver(&event).await),
                 Wake::Live(Received::Signal(signal)) => to_flow(self.on_signal(&signal).await),
                 Wake::Live(Received::Lagged) => to_flow(self.catch_up(u64::MAX).await),
+                Wake::Idle => to_flow(self.on_idle().await),
+                Wake::Timer => to_flow(self.on_timer().await),
+            };
+            let flow = if flow.is_continue() && std::mem::take(&mut self.agent_closed) {
+                to_flow(self.on_agent_closed().await)
+            } else {
+                flow
             };
             if flow.is_break() {
                 break;
@@ -128,6 +180,22 @@ where
     }
 
     async fn on_message(&mut self, message: Message) -> Result<(), Gone> {
+        let now = tokio::time::Instant::now();
+        self.liveness.heard(now);
+        if !matches!(message, Message::Close(_)) {
+            match self.gate.admit(now) {
+                Admission::Pass => {}
+                Admission::Drop { tell: true } => {
+                    return self.report(&SessionError::RateLimited, None).await;
+                }
+                Admission::Drop { tell: false } => return Ok(()),
+                Admission::Close => {
+                    self.close_and_drain(close_code::POLICY, "rate limited")
+                        .await;
+                    return Err(Gone);
+                }
+            }
+        }
         match message {
             Message::Text(text) => self.on_text(text.as_str()).await,
             Message::Binary(_) => self.report(&SessionError::BinaryNotSupported, None).await,
@@ -138,6 +206,7 @@ where
     }
 
     async fn on_text(&mut self, text: &str) -> Result<(), Gone> {
+        self.rearm_idle();
         let frame = match decode(text) {
             Ok(frame) => frame,
             Err(err) => return self.report(&err, None).await,
@@ -146,6 +215,7 @@ where
             ClientFrame::Message { id, .. }
             | ClientFrame::Choice { id, .. }
             | ClientFrame::Callback { id, .. } => id.clone(),
+            ClientFrame::End { id } | ClientFrame::Survey { id, .. } => id.clone(),
             ClientFrame::Hello { .. } | ClientFrame::LeaveQueue {} | ClientFrame::Typing {} => None,
         };
         match self.dispatch(frame).await {
@@ -172,6 +242,20 @@ where
                 }
             }
             ClientFrame::LeaveQueue {} => self.on_leave_queue().await,
+            ClientFrame::End { id } => {
+                check_client_id(id.as_deref())?;
+                self.on_end(id.as_deref()).await
+            }
+            ClientFrame::Survey {
+                score,
+                comment,
+                skipped,
+                id,
+            } => {
+                check_client_id(id.as_deref())?;
+                let answer = SurveyAnswer::validate(score, comment, skipped)?;
+                self.on_survey(answer, id.as_deref()).await
+            }
             ClientFrame::Typing {} => {
                 let sub = self.sub.as_ref().ok_or(SessionError::HelloRequired)?;
                 let now = tokio::time::Instant::now();
@@ -225,6 +309,11 @@ where
                 Some(id) => return self.resume(&id, &token, last_seq).await,
                 None => self.report(&SessionError::ResumeInvalid, None).await?,
             }
+        }
+        if let Some(ip) = self.peer
+            && !self.app.limits().start_conversation(ip)
+        {
+            return Err(SessionError::TooManyConversations.into());
         }
         let opened = conversation::open(&self.app)?;
         let sub = self.app.hub().subscribe(&opened.id);
@@ -286,6 +375,7 @@ where
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
+        crate::metrics::metrics().handoff(relais_analytics::HandoffReason::from_name(&reason));
         let ask = HandoffAsk {
             entry: conversation::handoff_entry(&self.app, &id, &reason)?,
             requested: request.requested,
@@ -381,7 +471,8 @@ where
         }
         let rest = match ack {
             Some(client_id) => {
-                self.send(&ServerFrame::Ack {
+                // Buffered only: it leaves with the bot's reply, in one socket write.
+                self.feed(&ServerFrame::Ack {
                     seq: first.seq,
                     id: client_id,
                 })
@@ -394,6 +485,8 @@ where
         for event in rest {
             self.send_event(event).await?;
         }
+        // Writes the ack if nothing followed it (a no-op once a frame was sent).
+        self.flush().await?;
         Ok(())
     }
 
@@ -439,18 +532,34 @@ where
     async fn send_event(&mut self, event: &StoredEvent) -> Result<(), Gone> {
         if let Some(decoded) = Event::from_json(event.seq, &event.body) {
             self.send(&decoded.frame(event.seq)).await?;
+            self.noticed(&decoded);
         }
         self.last_sent = event.seq;
         Ok(())
     }
 
     async fn report(&mut self, err: &SessionError, client_id: Option<&str>) -> Result<(), Gone> {
+        crate::metrics::metrics().error(err.code());
         self.send(&ServerFrame::Error {
             code: err.code(),
             message: err.client_message(),
             id: client_id,
         })
         .await
+    }
+
+    /// Queues a frame on the socket without flushing it: the next `send` or `flush` writes it.
+    async fn feed(&mut self, frame: &ServerFrame<'_>) -> Result<(), Gone> {
+        tracing::debug!(frame = frame.describe(), "sending");
+        let message = Message::Text(frame.encode().into());
+        let timeout = self.app.config().send_timeout;
+        written(tokio::time::timeout(timeout, self.socket.feed(message)).await)
+    }
+
+    /// Writes out the frames queued by `feed`.
+    async fn flush(&mut self) -> Result<(), Gone> {
+        let timeout = self.app.config().send_timeout;
+        written(tokio::time::timeout(timeout, self.socket.flush()).await)
     }
 
     async fn send(&mut self, frame: &ServerFrame<'_>) -> Result<(), Gone> {
@@ -480,9 +589,53 @@ where
                 .report(&SessionError::MessageTooLarge { limit }, None)
                 .await;
             self.close(close_code::SIZE, "message too large").await;
+        } else if err.to_string().starts_with("UTF-8 encoding error") {
+            // tungstenite's wording for a text frame that is not UTF-8; checked end to end too.
+            self.close_and_drain(close_code::INVALID, "text frames must be UTF-8")
+                .await;
         } else {
             tracing::debug!(error = %err, "websocket read failed; ending the session");
         }
+    }
+
+    /// Pings a silent socket, or closes it once the handshake or idle timeout has passed.
+    async fn on_timer(&mut self) -> Result<(), Gone> {
+        let now = tokio::time::Instant::now();
+        match self.liveness.check(self.sub.is_some(), now) {
+            Verdict::Wait => Ok(()),
+            Verdict::Ping => {
+                let timeout = self.app.config().send_timeout;
+                let ping = self.socket.send(Message::Ping(Default::default()));
+                match tokio::time::timeout(timeout, ping).await {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(_)) | Err(_) => Err(Gone),
+                }
+            }
+            Verdict::NoHello => {
+                self.close_and_drain(close_code::POLICY, "hello expected")
+                    .await;
+                Err(Gone)
+            }
+            Verdict::Idle => {
+                self.close_and_drain(close_code::AWAY, "idle").await;
+                Err(Gone)
+            }
+        }
+    }
+
+    /// Closes, then reads and discards what the client still sends until its own close
+    /// frame, for at most [`LINGER`]: dropping a socket with unread input makes the kernel
+    /// reset the connection, and the client may then never see the close code.
+    async fn close_and_drain(&mut self, code: u16, reason: &'static str) {
+        self.close(code, reason).await;
+        let drain = async {
+            while let Some(Ok(message)) = self.socket.next().await {
+                if matches!(message, Message::Close(_)) {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(LINGER, drain).await;
     }
 
     async fn close(&mut self, code: u16, reason: &'static str) {
@@ -496,10 +649,129 @@ where
     }
 }
 
+// --- The end of a chat and the effort survey (survey.rs decides, this carries it out). ---
+
+impl<S> Session<S>
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
+{
+    /// The customer ends the chat: out of the queue or the advisor chat first, then `end`
+    /// (acknowledged) and the survey if one is due. Ending twice acknowledges the first end.
+    async fn on_end(&mut self, client_id: Option<&str>) -> Result<(), Failure> {
+        let sub = self.sub.as_ref().ok_or(SessionError::HelloRequired)?;
+        let id = sub.id().to_owned();
+        if conversation::record(&self.app, &id)
+            .map(|record| StoredState::from_json(&id, &record.state).owner != Owner::Bot)?
+        {
+            // Not waiting any more (a race with the advisor) is fine: the chat ends anyway.
+            if let Some(events) = self
+                .app
+                .queue()
+                .leave(&id)
+                .await
+                .map_err(SessionError::from)?
+            {
+                for event in &events {
+                    self.deliver(event).await?;
+                }
+            }
+        }
+        let sub = self.sub.as_ref().ok_or(SessionError::HelloRequired)?;
+        match survey::end(&self.app, sub, EndReason::Customer)? {
+            Ending::Stored(commit) => self.finish(commit, Some(client_id)).await,
+            Ending::AlreadyEnded(seq) => self.ack_again(seq, client_id).await,
+            Ending::Nothing => Ok(()),
+        }
+    }
+
+    /// The customer answers the latest survey: acknowledged like a message.
+    async fn on_survey(
+        &mut self,
+        answer: SurveyAnswer,
+        client_id: Option<&str>,
+    ) -> Result<(), Failure> {
+        let sub = self.sub.as_ref().ok_or(SessionError::HelloRequired)?;
+        let commit = survey::answer(&self.app, sub, answer, client_id)?;
+        self.finish(commit, Some(client_id)).await
+    }
+
+    /// Nobody wrote for `survey_after_idle`: the chat ends and the survey is asked, if due.
+    async fn on_idle(&mut self) -> Result<(), Gone> {
+        self.idle_at = None;
+        self.end_for(EndReason::Idle).await
+    }
+
+    /// An advisor closed the chat: its end and survey, unless another socket wrote them.
+    async fn on_agent_closed(&mut self) -> Result<(), Gone> {
+        self.end_for(EndReason::Agent).await
+    }
+
+    async fn end_for(&mut self, reason: EndReason) -> Result<(), Gone> {
+        let Some(sub) = &self.sub else {
+            return Ok(());
+        };
+        let result = match survey::end(&self.app, sub, reason) {
+            Ok(Ending::Stored(commit)) => self.finish(commit, None).await,
+            Ok(Ending::AlreadyEnded(_) | Ending::Nothing) => Ok(()),
+            Err(err) => Err(Failure::Session(err)),
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(Failure::Gone) => Err(Gone),
+            Err(Failure::Session(err)) => self.report(&err, None).await,
+        }
+    }
+
+    /// Customer activity: the idle clock starts again.
+    fn rearm_idle(&mut self) {
+        let idle = self.app.config().survey_after_idle;
+        self.idle_at = idle.map(|after| tokio::time::Instant::now() + after);
+    }
+
+    /// Watches the events sent for what concerns the end of the chat: the customer's words
+    /// (from any socket) restart the idle clock; an advisor's close may call for a survey.
+    fn noticed(&mut self, event: &Event) {
+        match event {
+            Event::Customer { .. } | Event::Callback { .. } => self.rearm_idle(),
+            Event::Handoff { handoff, .. }
+                if handoff.state == HandoffState::Ended && handoff.by == Some(EndedBy::Agent) =>
+            {
+                self.agent_closed = true;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Sleeps until `at`, forever when `None`. Cancel-safe: the deadline lives in the session.
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn recv_live(sub: Option<&mut Subscription>) -> Received {
     match sub {
         Some(sub) => sub.recv().await,
         None => std::future::pending().await,
+    }
+}
+
+/// The outcome of a timed socket write (`feed` or `flush`): any failure ends the session.
+fn written(
+    result: Result<Result<(), axum::Error>, tokio::time::error::Elapsed>,
+) -> Result<(), Gone> {
+    match result {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(err)) => {
+            tracing::debug!(error = %err, "websocket write failed; ending the session");
+            Err(Gone)
+        }
+        Err(_) => {
+            tracing::debug!("websocket write timed out; ending the session");
+            Err(Gone)
+        }
     }
 }
 

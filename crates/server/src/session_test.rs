@@ -5,7 +5,8 @@
 //! 4. resume replays exactly the events after `last_seq`;
 //! 5. a resent client id is acknowledged again without a new event;
 //! 6. a click is stored as its label and replays with its value;
-//! 7. a storage failure answers `internal` without details, and the session goes on;
+//! 7. a storage failure answers `internal` without details, and the session goes on; the
+//!    state the failed turn changed is not kept for the next one;
 //! 8. shutdown closes the socket with "going away".
 
 use std::sync::Arc;
@@ -13,12 +14,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::extract::ws::{Message, close_code};
 use relais_store::{
-    AgentRecord, AgentSession, ConversationId, ConversationRecord, Durable, FaqEntry, MemoryStore,
-    QueueEntry, Store, StoreError, StoreResult, StoredEvent, Ticket,
+    AgentRecord, AgentSession, ClientMessage, ConversationId, ConversationRecord, Durable,
+    FaqEntry, MemoryStore, QueueEntry, RawValue, Store, StoreError, StoreResult,
+    StoredClientMessage, StoredEvent, Ticket,
 };
 use serde_json::{Value, json};
 
 use crate::config::ServerConfig;
+use crate::conversation::{self, Input, TurnResult};
+use crate::stored_state::StoredState;
 use crate::test_support::{Peer, WAIT, app, app_with};
 
 #[tokio::test]
@@ -165,6 +169,15 @@ struct Flaky {
     failing: AtomicBool,
 }
 
+impl Flaky {
+    fn check(&self) -> StoreResult<()> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(StoreError::Backend("disk /dev/sdz on fire".into()));
+        }
+        Ok(())
+    }
+}
+
 impl Store for Flaky {
     fn create_conversation(
         &self,
@@ -186,10 +199,28 @@ impl Store for Flaky {
         events: Vec<Value>,
         state: Option<&Value>,
     ) -> StoreResult<(Vec<StoredEvent>, Durable)> {
-        if self.failing.load(Ordering::SeqCst) {
-            return Err(StoreError::Backend("disk /dev/sdz on fire".into()));
-        }
+        self.check()?;
         self.inner.append(id, events, state)
+    }
+    fn append_turn(
+        &self,
+        id: &str,
+        events: Vec<Value>,
+        state: Option<&RawValue>,
+        client: Option<ClientMessage<'_>>,
+    ) -> StoreResult<(Vec<StoredEvent>, Durable)> {
+        self.check()?;
+        self.inner.append_turn(id, events, state, client)
+    }
+    fn client_message(
+        &self,
+        id: &str,
+        client_id: &str,
+    ) -> StoreResult<Option<StoredClientMessage>> {
+        self.inner.client_message(id, client_id)
+    }
+    fn last_seq(&self, id: &str) -> StoreResult<Option<u64>> {
+        self.inner.last_seq(id)
     }
     fn events_after(&self, id: &str, after: u64) -> StoreResult<Vec<StoredEvent>> {
         self.inner.events_after(id, after)
@@ -251,6 +282,31 @@ impl Store for Flaky {
     fn flush(&self) -> Durable {
         self.inner.flush()
     }
+    fn put_daily(&self, records: &[relais_store::DailyRecord]) -> StoreResult<Durable> {
+        self.inner.put_daily(records)
+    }
+    fn daily(&self, from: u32, to: u32) -> StoreResult<Vec<relais_store::DailyRecord>> {
+        self.inner.daily(from, to)
+    }
+    fn erase_conversation(&self, id: &str) -> StoreResult<(bool, Durable)> {
+        self.inner.erase_conversation(id)
+    }
+    fn remove_ticket(&self, id: &str) -> StoreResult<(bool, Durable)> {
+        self.inner.remove_ticket(id)
+    }
+    fn add_inbox_item(&self, item: &relais_store::NewInboxItem) -> StoreResult<(u64, Durable)> {
+        self.inner.add_inbox_item(item)
+    }
+    fn inbox_items(&self) -> StoreResult<Vec<relais_store::InboxItem>> {
+        self.inner.inbox_items()
+    }
+    fn set_inbox_status(
+        &self,
+        ids: &[u64],
+        status: relais_store::InboxStatus,
+    ) -> StoreResult<(usize, Durable)> {
+        self.inner.set_inbox_status(ids, status)
+    }
 }
 
 #[tokio::test]
@@ -271,6 +327,33 @@ async fn a_storage_failure_is_internal_and_the_session_goes_on() {
     store.failing.store(false, Ordering::SeqCst);
     let (ack, _) = peer.say("bonjour", "lost").await;
     assert_eq!(ack["seq"], 2, "nothing was stored by the failed turn");
+}
+
+#[tokio::test]
+async fn a_failed_append_keeps_no_state_for_the_next_turn() {
+    let store = Arc::new(Flaky {
+        inner: MemoryStore::new(),
+        failing: AtomicBool::new(false),
+    });
+    let app = app_with(store.clone(), ServerConfig::default());
+    let opened = conversation::open(&app).unwrap();
+    let sub = app.hub().subscribe(&opened.id);
+    conversation::greet(&app, &sub, None).unwrap();
+    assert!(sub.turn().is_kept());
+    store.failing.store(true, Ordering::SeqCst);
+    let said = conversation::customer_turn(&app, &sub, Input::Message("bonjour"), Some("m1"));
+    assert!(said.is_err());
+    assert!(!sub.turn().is_kept(), "the failed turn's state is dropped");
+    store.failing.store(false, Ordering::SeqCst);
+    let said = conversation::customer_turn(&app, &sub, Input::Message("bonjour"), Some("m1"));
+    assert!(matches!(said, Ok(TurnResult::Committed(_))));
+    let record = store.conversation(&opened.id).unwrap().unwrap();
+    assert_eq!(
+        record.last_seq, 3,
+        "greeting, then one customer turn and its reply"
+    );
+    let state = StoredState::from_json(&opened.id, &record.state);
+    assert_eq!(state.turns, 1, "the failed turn is not counted");
 }
 
 #[tokio::test]

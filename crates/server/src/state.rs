@@ -13,8 +13,10 @@ use crate::config::ServerConfig;
 use crate::hub::Hub;
 use crate::ids::{RandomnessError, new_token};
 use crate::knowledge::Knowledge;
+use crate::limits::Limits;
 use crate::ownership::Ownership;
 use crate::queue::{Actor, ActorParts, MAILBOX, QueueHandle};
+use crate::reload::{CorpusSource, LiveCorpus};
 
 /// Everything a request or websocket session needs; clone it freely.
 #[derive(Clone)]
@@ -24,8 +26,8 @@ pub struct AppState {
 
 struct Inner {
     config: ServerConfig,
-    engine: Engine,
-    knowledge: Knowledge,
+    /// The engine and knowledge in force, swapped as one by a reload (see `reload`).
+    live: LiveCorpus,
     store: Arc<dyn Store>,
     hub: Hub,
     queue: QueueHandle,
@@ -38,6 +40,8 @@ struct Inner {
     sessions: TaskTracker,
     /// The queue actor and its short publishing tasks, which shutdown waits for too.
     background: TaskTracker,
+    /// Per-address bounds on customer sockets and new conversations.
+    limits: Limits,
 }
 
 impl AppState {
@@ -51,6 +55,7 @@ impl AppState {
         store: Arc<dyn Store>,
     ) -> Result<AppState, RandomnessError> {
         let hub = Hub::new(config.hub_capacity);
+        let limits = Limits::new(&config);
         let shutdown = CancellationToken::new();
         let sessions = TaskTracker::new();
         let background = TaskTracker::new();
@@ -69,8 +74,7 @@ impl AppState {
         Ok(AppState {
             inner: Arc::new(Inner {
                 config,
-                engine,
-                knowledge,
+                live: LiveCorpus::new(engine, knowledge),
                 store,
                 hub,
                 queue: QueueHandle::new(tx),
@@ -79,6 +83,7 @@ impl AppState {
                 shutdown,
                 sessions,
                 background,
+                limits,
             }),
         })
     }
@@ -127,12 +132,23 @@ impl AppState {
         self.inner.sessions.len()
     }
 
-    pub(crate) fn engine(&self) -> &Engine {
-        &self.inner.engine
+    /// Sets where `POST /api/admin/reload` reads the corpus from; `false` if already set.
+    pub fn set_corpus_source(&self, source: Arc<dyn CorpusSource>) -> bool {
+        self.inner.live.set_source(source)
     }
 
-    pub(crate) fn knowledge(&self) -> &Knowledge {
-        &self.inner.knowledge
+    /// The engine in force (a reload may swap it between two turns).
+    pub(crate) fn engine(&self) -> Arc<Engine> {
+        Arc::clone(&self.inner.live.get().engine)
+    }
+
+    /// The corpus knowledge in force (a reload may swap it between two turns).
+    pub(crate) fn knowledge(&self) -> Arc<Knowledge> {
+        Arc::clone(&self.inner.live.get().knowledge)
+    }
+
+    pub(crate) fn live_corpus(&self) -> &LiveCorpus {
+        &self.inner.live
     }
 
     pub(crate) fn hub(&self) -> &Hub {
@@ -153,6 +169,10 @@ impl AppState {
 
     pub(crate) fn sessions(&self) -> &TaskTracker {
         &self.inner.sessions
+    }
+
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.inner.limits
     }
 }
 

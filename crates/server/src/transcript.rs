@@ -9,6 +9,7 @@ use relais_engine::HandoffReason;
 use serde::{Deserialize, Serialize};
 
 use crate::protocol::{BotMessage, HandoffEvent, ServerFrame};
+use crate::survey::{EndReason, SurveyAnswer, SurveyContext, SurveyQuestion};
 
 /// One event of a conversation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -58,6 +59,29 @@ pub(crate) enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
     },
+    /// The chat ended: closed by the customer or the advisor, or idle.
+    End {
+        /// How it ended.
+        by: EndReason,
+    },
+    /// The Customer Effort Score question was asked.
+    Survey {
+        #[serde(flatten)]
+        question: SurveyQuestion,
+        /// How the chat it is about ended.
+        by: EndReason,
+    },
+    /// The customer answered (or skipped) the latest survey.
+    SurveyAnswer {
+        #[serde(flatten)]
+        answer: SurveyAnswer,
+        /// What the answer is about, for analytics (never sent to the customer).
+        #[serde(flatten)]
+        context: SurveyContext,
+        /// The client's id for the answer.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
 }
 
 impl Event {
@@ -73,7 +97,12 @@ impl Event {
         match Event::deserialize(body) {
             Ok(event) => Some(event),
             Err(err) => {
-                tracing::warn!(seq, error = %err, "skipping a transcript event of unknown shape");
+                // The error's kind only: serde's message can quote the customer's text.
+                tracing::warn!(
+                    seq,
+                    category = ?err.classify(),
+                    "skipping a transcript event of unknown shape"
+                );
                 None
             }
         }
@@ -96,6 +125,13 @@ impl Event {
             },
             Event::Agent { text, agent, .. } => ServerFrame::Agent { seq, text, agent },
             Event::Handoff { handoff, .. } => ServerFrame::Handoff { seq, handoff },
+            Event::End { by } => ServerFrame::End { seq, by: *by },
+            Event::Survey { question, .. } => ServerFrame::Survey { seq, question },
+            Event::SurveyAnswer { answer, id, .. } => ServerFrame::SurveyAnswer {
+                seq,
+                answer,
+                id: id.as_deref(),
+            },
         }
     }
 }

@@ -10,15 +10,26 @@
 //! Concurrent writes share one flush (group commit, see `group_commit`), so acknowledging a
 //! customer message costs a share of an fsync, not a whole one.
 //!
+//! Exactly-once customer messages: an append may carry the client's id for its first event
+//! ([`ClientMessage`]); the store indexes (conversation, client id) → seq in the same durable
+//! write, for the conversation's whole life, so a resend is recognised however old it is.
+//!
+//! Privacy: [`Store::erase_conversation`] removes a conversation from every relation that
+//! knows it, in one durable write, while the daily analytics aggregates ([`DailyRecord`],
+//! opaque to the store) stay. sled keeps removed bytes in its files until they are rewritten;
+//! [`SledStore::compact`] rewrites them, with the store closed.
+//!
 //! What it deliberately does not do: interpret transcript events, states, ticket bodies or
 //! queue contexts (JSON values owned by the layers above; the store only numbers events and
 //! keeps events and the queue in order), check passwords, expire sessions, or route queued
 //! conversations to advisors: that is the server's job.
 
 mod clock;
+mod daily;
 mod durable;
 mod group_commit;
 mod handoff;
+mod inbox;
 mod memory;
 mod queue_order;
 mod sled_store;
@@ -27,12 +38,18 @@ mod validate;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+pub use serde_json::value::RawValue;
 
+pub use daily::DailyRecord;
 pub use durable::Durable;
 pub use group_commit::FlushStats;
 pub use handoff::{AgentRecord, AgentSession, QueueEntry};
+pub use inbox::{
+    InboxItem, InboxKind, InboxStatus, MAX_INBOX_ITEMS, MAX_INBOX_TEXT_BYTES, NewInboxItem,
+};
 pub use memory::MemoryStore;
 pub use sled_store::{SCHEMA_VERSION, SledStore};
+pub use validate::{MAX_CLIENT_DIGEST_LEN, MAX_CLIENT_ID_LEN};
 
 /// A conversation identifier: at least 122 bits of OS randomness, rendered as text.
 pub type ConversationId = String;
@@ -105,6 +122,26 @@ pub struct ConversationRecord {
     pub state: serde_json::Value,
 }
 
+/// The client's id for the first event of an append (a customer message or form), indexed so
+/// that a resend of it is recognised for the conversation's whole life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientMessage<'a> {
+    /// The client's id (at most 256 bytes; any content).
+    pub id: &'a str,
+    /// A digest of the message's content, opaque to the store (at most 64 bytes): the same id
+    /// with another digest is another message.
+    pub digest: &'a [u8],
+}
+
+/// Where the latest message with a given client id was stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredClientMessage {
+    /// The seq of its event.
+    pub seq: u64,
+    /// The digest given with it.
+    pub digest: Vec<u8>,
+}
+
 /// FAQ answer variants for one answer key in one language.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FaqEntry {
@@ -154,6 +191,34 @@ pub trait Store: Send + Sync + 'static {
         events: Vec<serde_json::Value>,
         state: Option<&serde_json::Value>,
     ) -> StoreResult<(Vec<StoredEvent>, Durable)>;
+    /// [`Store::append`] with the state already encoded as JSON (so a caller that keeps its
+    /// own typed state encodes it once), and with the client's id for the first event, which
+    /// is indexed in the same atomic write (see [`Store::client_message`]). A client message
+    /// with no event is [`StoreError::InvalidInput`].
+    ///
+    /// No default: one that indexed nothing would silently break exactly-once delivery for
+    /// the backend (or wrapper) that relied on it.
+    fn append_turn(
+        &self,
+        id: &str,
+        events: Vec<serde_json::Value>,
+        state: Option<&RawValue>,
+        client: Option<ClientMessage<'_>>,
+    ) -> StoreResult<(Vec<StoredEvent>, Durable)>;
+    /// Where the latest message appended with client id `client_id` (see
+    /// [`Store::append_turn`]) is stored in conversation `id`, if any. The index lives as long
+    /// as the conversation.
+    fn client_message(&self, id: &str, client_id: &str)
+    -> StoreResult<Option<StoredClientMessage>>;
+    /// The seq of the conversation's last event (0 when none), or `None` if there is no such
+    /// conversation: what [`Store::conversation`] tells, without decoding the state.
+    ///
+    /// The one default of the trait, kept because it is derived from
+    /// [`Store::conversation`] and so right for any backend; a backend overrides it only to
+    /// skip decoding the state.
+    fn last_seq(&self, id: &str) -> StoreResult<Option<u64>> {
+        Ok(self.conversation(id)?.map(|record| record.last_seq))
+    }
     /// Events with `seq > after`, in order.
     fn events_after(&self, id: &str, after: u64) -> StoreResult<Vec<StoredEvent>>;
     /// The answer variants for `key` in `lang`.
@@ -204,4 +269,33 @@ pub trait Store: Send + Sync + 'static {
     /// A [`Durable`] that resolves once every write made so far is on disk (for shutdown, or
     /// for writes such as [`Store::create_conversation`] that return none).
     fn flush(&self) -> Durable;
+
+    // Analytics aggregates, retention and erasure (issue 6), and the inbox of missed
+    // questions (issue 5). No defaults: one that kept or erased nothing would silently break
+    // the backend (or wrapper) that forgot it, and erasure is a privacy promise.
+
+    /// Inserts or replaces the aggregates of the given days (one record per day; the
+    /// caller merges, the store only keeps them).
+    fn put_daily(&self, records: &[DailyRecord]) -> StoreResult<Durable>;
+    /// The aggregates of the days from `from` to `to` included, in day order.
+    fn daily(&self, from: u32, to: u32) -> StoreResult<Vec<DailyRecord>>;
+    /// Erases a conversation and everything kept about it: its record and state, its
+    /// transcript, its resume token hash, its client message index, its queue entry, and
+    /// every inbox item recorded from it (customer texts and advisors' flags alike, since a
+    /// flag may quote the customer), in one durable write. Says whether the conversation
+    /// existed; its inbox items go even if it did not. Tickets are separate (see
+    /// [`Store::remove_ticket`]).
+    fn erase_conversation(&self, id: &str) -> StoreResult<(bool, Durable)>;
+    /// Removes ticket `id` (with the contact details it holds); says whether it existed.
+    fn remove_ticket(&self, id: &str) -> StoreResult<(bool, Durable)>;
+
+    /// Records an item in the inbox, open; returns its id. When the inbox holds
+    /// [`MAX_INBOX_ITEMS`], the oldest closed item goes first, else the oldest open one.
+    /// Empty or over-long text, or a conversation id that breaks the id rules, is
+    /// [`StoreError::InvalidInput`].
+    fn add_inbox_item(&self, item: &NewInboxItem) -> StoreResult<(u64, Durable)>;
+    /// Every inbox item, oldest first.
+    fn inbox_items(&self) -> StoreResult<Vec<InboxItem>>;
+    /// Sets the status of the items `ids`; returns how many exist (unknown ids are skipped).
+    fn set_inbox_status(&self, ids: &[u64], status: InboxStatus) -> StoreResult<(usize, Durable)>;
 }

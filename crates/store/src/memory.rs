@@ -9,10 +9,11 @@ use serde_json::Value;
 
 use crate::clock::now_ms;
 use crate::queue_order::{self, SORT_KEY_LEN};
-use crate::validate::{check_agent_name, check_id};
+use crate::validate::{check_agent_name, check_client_message, check_id};
 use crate::{
-    AgentRecord, AgentSession, ConversationId, ConversationRecord, Durable, FaqEntry, QueueEntry,
-    Store, StoreError, StoreResult, StoredEvent, Ticket,
+    AgentRecord, AgentSession, ClientMessage, ConversationId, ConversationRecord, DailyRecord,
+    Durable, FaqEntry, QueueEntry, RawValue, Store, StoreError, StoreResult, StoredClientMessage,
+    StoredEvent, Ticket,
 };
 
 /// A store held in memory; same semantics as the durable backends, minus durability.
@@ -39,12 +40,20 @@ struct Inner {
     queued: HashMap<String, [u8; SORT_KEY_LEN]>,
     /// Source of queue orders; grows by one per queued entry.
     queue_counter: u64,
+    /// Daily aggregates by day; tickets created so far (ids are never reused).
+    daily: BTreeMap<u32, Value>,
+    tickets_created: u64,
+    /// The inbox by item id (arrival order); items created so far (ids are never reused).
+    inbox: BTreeMap<u64, crate::InboxItem>,
+    inbox_created: u64,
 }
 
 #[derive(Debug)]
 struct Conversation {
     record: ConversationRecord,
     events: Vec<StoredEvent>,
+    /// Client message id → where it is stored.
+    client_messages: HashMap<String, StoredClientMessage>,
 }
 
 impl MemoryStore {
@@ -78,6 +87,53 @@ impl MemoryStore {
     }
 }
 
+impl MemoryStore {
+    /// Appends `events`, replaces the state if given, and indexes the client message.
+    fn write_append(
+        &self,
+        id: &str,
+        events: Vec<Value>,
+        state: Option<Value>,
+        client: Option<ClientMessage<'_>>,
+    ) -> StoreResult<(Vec<StoredEvent>, Durable)> {
+        check_id("conversation id", id)?;
+        if let Some(client) = &client {
+            check_client_message(client)?;
+            if events.is_empty() {
+                return Err(StoreError::InvalidInput(
+                    "a client message needs an event".to_owned(),
+                ));
+            }
+        }
+        let mut inner = self.lock();
+        let conversation = inner
+            .conversations
+            .get_mut(id)
+            .ok_or(StoreError::NotFound)?;
+        let at_ms = now_ms();
+        let first = conversation.record.last_seq + 1;
+        let stored: Vec<StoredEvent> = (first..)
+            .zip(events)
+            .map(|(seq, body)| StoredEvent { seq, at_ms, body })
+            .collect();
+        conversation.record.last_seq += stored.len() as u64;
+        conversation.events.extend(stored.iter().cloned());
+        if let Some(state) = state {
+            conversation.record.state = state;
+        }
+        if let Some(client) = client {
+            conversation.client_messages.insert(
+                client.id.to_owned(),
+                StoredClientMessage {
+                    seq: first,
+                    digest: client.digest.to_vec(),
+                },
+            );
+        }
+        Ok((stored, Durable::ready()))
+    }
+}
+
 impl Store for MemoryStore {
     fn create_conversation(
         &self,
@@ -105,6 +161,7 @@ impl Store for MemoryStore {
             Conversation {
                 record: record.clone(),
                 events: Vec::new(),
+                client_messages: HashMap::new(),
             },
         );
         Ok(record)
@@ -126,24 +183,36 @@ impl Store for MemoryStore {
         events: Vec<Value>,
         state: Option<&Value>,
     ) -> StoreResult<(Vec<StoredEvent>, Durable)> {
+        self.write_append(id, events, state.cloned(), None)
+    }
+
+    fn append_turn(
+        &self,
+        id: &str,
+        events: Vec<Value>,
+        state: Option<&RawValue>,
+        client: Option<ClientMessage<'_>>,
+    ) -> StoreResult<(Vec<StoredEvent>, Durable)> {
+        let state = state
+            .map(|raw| serde_json::from_str(raw.get()))
+            .transpose()
+            .map_err(|e| StoreError::InvalidInput(format!("state is not JSON: {e}")))?;
+        self.write_append(id, events, state, client)
+    }
+
+    fn client_message(
+        &self,
+        id: &str,
+        client_id: &str,
+    ) -> StoreResult<Option<StoredClientMessage>> {
         check_id("conversation id", id)?;
-        let mut inner = self.lock();
-        let conversation = inner
-            .conversations
-            .get_mut(id)
-            .ok_or(StoreError::NotFound)?;
-        let at_ms = now_ms();
-        let first = conversation.record.last_seq + 1;
-        let stored: Vec<StoredEvent> = (first..)
-            .zip(events)
-            .map(|(seq, body)| StoredEvent { seq, at_ms, body })
-            .collect();
-        conversation.record.last_seq += stored.len() as u64;
-        conversation.events.extend(stored.iter().cloned());
-        if let Some(state) = state {
-            conversation.record.state = state.clone();
-        }
-        Ok((stored, Durable::ready()))
+        check_client_message(&ClientMessage {
+            id: client_id,
+            digest: &[],
+        })?;
+        let inner = self.lock();
+        let conversation = inner.conversations.get(id);
+        Ok(conversation.and_then(|c| c.client_messages.get(client_id).cloned()))
     }
 
     fn events_after(&self, id: &str, after: u64) -> StoreResult<Vec<StoredEvent>> {
@@ -182,7 +251,8 @@ impl Store for MemoryStore {
 
     fn create_ticket(&self, ticket: &Value) -> StoreResult<(String, Durable)> {
         let mut inner = self.lock();
-        let id = (inner.tickets.len() + 1).to_string();
+        inner.tickets_created += 1;
+        let id = inner.tickets_created.to_string();
         inner.tickets.push(Ticket {
             id: id.clone(),
             created_ms: now_ms(),
@@ -287,5 +357,100 @@ impl Store for MemoryStore {
 
     fn flush(&self) -> Durable {
         Durable::ready()
+    }
+
+    // Analytics aggregates, retention and erasure.
+
+    fn put_daily(&self, records: &[DailyRecord]) -> StoreResult<Durable> {
+        let mut inner = self.lock();
+        for record in records {
+            inner.daily.insert(record.day, record.figures.clone());
+        }
+        Ok(Durable::ready())
+    }
+
+    fn daily(&self, from: u32, to: u32) -> StoreResult<Vec<DailyRecord>> {
+        if from > to {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .lock()
+            .daily
+            .range(from..=to)
+            .map(|(day, figures)| DailyRecord {
+                day: *day,
+                figures: figures.clone(),
+            })
+            .collect())
+    }
+
+    fn erase_conversation(&self, id: &str) -> StoreResult<(bool, Durable)> {
+        check_id("conversation id", id)?;
+        let mut inner = self.lock();
+        let existed = inner.conversations.remove(id).is_some();
+        if existed {
+            inner.by_resume.retain(|_, owner| owner != id);
+            if let Some(key) = inner.queued.remove(id) {
+                inner.queue.remove(&key);
+            }
+        }
+        // Its inbox items go even when the conversation is gone already.
+        inner
+            .inbox
+            .retain(|_, item| item.item.conversation.as_deref() != Some(id));
+        Ok((existed, Durable::ready()))
+    }
+
+    fn remove_ticket(&self, id: &str) -> StoreResult<(bool, Durable)> {
+        let mut inner = self.lock();
+        let before = inner.tickets.len();
+        inner.tickets.retain(|ticket| ticket.id != id);
+        Ok((inner.tickets.len() < before, Durable::ready()))
+    }
+
+    fn add_inbox_item(&self, item: &crate::NewInboxItem) -> StoreResult<(u64, Durable)> {
+        crate::inbox::check_item(item)?;
+        let mut inner = self.lock();
+        while inner.inbox.len() >= crate::MAX_INBOX_ITEMS {
+            let oldest_closed = inner
+                .inbox
+                .values()
+                .find(|item| item.status.is_closed())
+                .map(|item| item.id);
+            let evicted = oldest_closed.or_else(|| inner.inbox.keys().next().copied());
+            if let Some(id) = evicted {
+                inner.inbox.remove(&id);
+            }
+        }
+        inner.inbox_created += 1;
+        let id = inner.inbox_created;
+        let stored = crate::InboxItem {
+            id,
+            created_ms: now_ms(),
+            status: crate::InboxStatus::Open,
+            item: item.clone(),
+        };
+        inner.inbox.insert(id, stored);
+        Ok((id, Durable::ready()))
+    }
+
+    fn inbox_items(&self) -> StoreResult<Vec<crate::InboxItem>> {
+        Ok(self.lock().inbox.values().cloned().collect())
+    }
+
+    fn set_inbox_status(
+        &self,
+        ids: &[u64],
+        status: crate::InboxStatus,
+    ) -> StoreResult<(usize, Durable)> {
+        let mut inner = self.lock();
+        let mut found = 0;
+        for id in ids {
+            if let Some(item) = inner.inbox.get_mut(id) {
+                item.status = status;
+                found += 1;
+            }
+        }
+        Ok((found, Durable::ready()))
     }
 }

@@ -3,10 +3,32 @@
 //! Sled keys are built from these strings (see `sled_store::layout`): a length limit keeps
 //! keys small, and NUL is the separator inside composite keys.
 
-use crate::{StoreError, StoreResult};
+use crate::{ClientMessage, StoreError, StoreResult};
 
 /// Longest accepted identifier or key, in bytes.
 pub(crate) const MAX_ID_LEN: usize = 256;
+
+/// Longest client message id accepted, in bytes (see `ClientMessage`).
+pub const MAX_CLIENT_ID_LEN: usize = 256;
+
+/// Longest client message digest accepted, in bytes (see `ClientMessage`).
+pub const MAX_CLIENT_DIGEST_LEN: usize = 64;
+
+/// Checks a client message: id and digest within their limits. Any content is allowed: the
+/// id is the last part of its key, after a conversation id that holds no NUL.
+pub(crate) fn check_client_message(message: &ClientMessage<'_>) -> StoreResult<()> {
+    if message.id.len() > MAX_CLIENT_ID_LEN {
+        return Err(StoreError::InvalidInput(format!(
+            "client message id is longer than {MAX_CLIENT_ID_LEN} bytes"
+        )));
+    }
+    if message.digest.len() > MAX_CLIENT_DIGEST_LEN {
+        return Err(StoreError::InvalidInput(format!(
+            "client message digest is longer than {MAX_CLIENT_DIGEST_LEN} bytes"
+        )));
+    }
+    Ok(())
+}
 
 /// Checks an identifier or key: non-empty, at most [`MAX_ID_LEN`] bytes, no NUL byte.
 pub(crate) fn check_id(what: &str, value: &str) -> StoreResult<()> {

@@ -13,12 +13,14 @@ use std::time::Duration;
 
 use anyhow::Context;
 use relais_corpus::Corpus;
-use relais_engine::{Engine, EngineConfig, IntentInfo};
-use relais_nlu::Matcher;
+use relais_engine::Engine;
 use relais_server::{
-    AdminFile, AppState, IntentMeta, Knowledge, OpeningHours, ServerConfig, seed_faq,
+    AdminFile, AppState, CorpusRefused, CorpusSource, IntentMeta, Knowledge, LoadedCorpus,
+    OpeningHours, Origin, ServerConfig, seed_faq,
 };
 use relais_store::{FaqEntry, SledStore, Store};
+
+use crate::commands::engine_setup::engine_from_corpus;
 
 /// Arguments of `relais serve`; each can also come from its environment variable.
 #[derive(Debug, clap::Args)]
@@ -41,6 +43,40 @@ pub(crate) struct ServeArgs {
     /// Most customer websocket sessions at once; further ones are refused with 503.
     #[arg(long, env = "RELAIS_MAX_SESSIONS", default_value_t = 50_000)]
     max_sessions: usize,
+    /// Most customer websocket sessions from one client address; further ones get 429.
+    #[arg(long, env = "RELAIS_MAX_CONNECTIONS_PER_IP",
+        default_value_t = ServerConfig::default().max_connections_per_ip)]
+    max_connections_per_ip: usize,
+    /// New conversations one client address may start per minute; resuming is not limited.
+    #[arg(long, env = "RELAIS_NEW_CONVERSATIONS_PER_IP_PER_MINUTE",
+        default_value_t = ServerConfig::default().new_conversations_per_ip_per_minute)]
+    new_conversations_per_ip_per_minute: u32,
+    /// Frames a customer socket may send per second on average; faster ones are dropped
+    /// with a `rate_limited` error, and a socket that keeps flooding is closed (1008).
+    #[arg(long, env = "RELAIS_FRAMES_PER_SECOND",
+        default_value_t = ServerConfig::default().frames_per_second)]
+    frames_per_second: u32,
+    /// Frames a customer socket may send in one burst (e.g. resends after a reconnection).
+    #[arg(long, env = "RELAIS_FRAME_BURST",
+        default_value_t = ServerConfig::default().frame_burst)]
+    frame_burst: u32,
+    /// Largest websocket message accepted, in bytes; a larger one closes the socket (1009).
+    #[arg(long, env = "RELAIS_MAX_MESSAGE_BYTES",
+        default_value_t = ServerConfig::default().max_message_bytes)]
+    max_message_bytes: usize,
+    /// Seconds a client has for its request headers, then for its `hello` once upgraded.
+    #[arg(long, env = "RELAIS_HANDSHAKE_TIMEOUT_SECS",
+        default_value_t = ServerConfig::default().handshake_timeout.as_secs())]
+    handshake_timeout_secs: u64,
+    /// Seconds a customer socket may stay silent (the server pings it after a third of it;
+    /// browsers answer by themselves) before it is closed.
+    #[arg(long, env = "RELAIS_IDLE_TIMEOUT_SECS",
+        default_value_t = ServerConfig::default().idle_timeout.as_secs())]
+    idle_timeout_secs: u64,
+    /// Seconds one frame may take to reach a client (a client that does not read is dropped).
+    #[arg(long, env = "RELAIS_SEND_TIMEOUT_SECS",
+        default_value_t = ServerConfig::default().send_timeout.as_secs())]
+    send_timeout_secs: u64,
     /// Seconds a disconnected advisor keeps their chats before they go back to the queue.
     #[arg(long, env = "RELAIS_AGENT_GRACE_SECS", default_value_t = 60)]
     agent_grace_secs: u64,
@@ -55,20 +91,46 @@ pub(crate) struct ServeArgs {
     /// Most conversations waiting for an advisor at once; beyond it, the callback form.
     #[arg(long, env = "RELAIS_MAX_QUEUE", default_value_t = 10_000)]
     max_queue: usize,
+    /// Seconds a customer may stay silent with the chat open before it counts as ended and
+    /// the effort survey is asked (fractions allowed; 0: never).
+    #[arg(long, env = "RELAIS_SURVEY_AFTER_IDLE_SECS", default_value_t = 600.0)]
+    survey_after_idle_secs: f64,
+    /// A site allowed to open the customer websocket from its pages (the widget embedded
+    /// elsewhere), as `https://host[:port]`; repeatable, or comma-separated in the variable.
+    /// The server's own pages are always allowed; advisor and admin endpoints never allow
+    /// other sites.
+    #[arg(
+        long = "allow-origin",
+        env = "RELAIS_ALLOW_ORIGINS",
+        value_delimiter = ','
+    )]
+    allow_origins: Vec<Origin>,
+    /// How long a conversation is kept after its last event, e.g. `365d`, before the hourly
+    /// purge erases it (its figures stay in the daily aggregates); `0d` disables the purge.
+    #[arg(long, env = "RELAIS_RETENTION", default_value = "365d")]
+    retention: relais_server::retention::Age,
 }
 
 /// Runs `relais serve` until Ctrl-C or SIGTERM.
 pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logging();
-    let corpus = match relais_corpus::load_dir(&args.intents) {
+    // The published snapshot when there is one: authoring changes are proposals until
+    // `relais intents publish` (see `commands::publish`).
+    let (corpus_dir, version) = super::publish::serving_dir(&args.data, &args.intents)?;
+    tracing::info!(corpus = %corpus_dir.display(), %version, "serving this corpus");
+    let corpus = match relais_corpus::load_dir(&corpus_dir) {
         Ok(corpus) => corpus,
         Err(errors) => {
             eprintln!("{errors}");
-            eprintln!("error: the corpus in {} is invalid", args.intents.display());
+            eprintln!("error: the corpus in {} is invalid", corpus_dir.display());
             return Ok(ExitCode::FAILURE);
         }
     };
-    let canned_path = args.intents.join("canned.toml");
+    let source = Arc::new(PublishedSource {
+        data: args.data.clone(),
+        intents: args.intents.clone(),
+    });
+    let canned_path = corpus_dir.join("canned.toml");
     let canned = match relais_server::load_canned(&canned_path) {
         Ok(canned) => canned,
         Err(err) => {
@@ -79,7 +141,8 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let (engine, knowledge) = build_engine(&corpus, canned)?;
     let store = SledStore::open(&args.data)
         .with_context(|| format!("cannot open the data directory {}", args.data.display()))?;
-    let store: Arc<dyn Store> = Arc::new(store);
+    // Every append is folded into the persisted daily aggregates (`relais stats`).
+    let store: Arc<dyn Store> = relais_server::with_aggregates(Arc::new(store));
     if !args.web.join("index.html").is_file() {
         tracing::warn!(web = %args.web.display(), "no index.html in the web directory");
     }
@@ -87,15 +150,30 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         web_dir: args.web,
         max_text_chars: args.max_text_chars,
         max_sessions: args.max_sessions,
+        max_connections_per_ip: args.max_connections_per_ip,
+        new_conversations_per_ip_per_minute: args.new_conversations_per_ip_per_minute,
+        frames_per_second: args.frames_per_second,
+        frame_burst: args.frame_burst,
+        max_message_bytes: args.max_message_bytes,
+        handshake_timeout: Duration::from_secs(args.handshake_timeout_secs),
+        idle_timeout: Duration::from_secs(args.idle_timeout_secs),
+        send_timeout: Duration::from_secs(args.send_timeout_secs),
         data_dir: Some(args.data),
         agent_grace: Duration::from_secs(args.agent_grace_secs),
         opening_hours: args.opening_hours,
         max_wait: args.max_wait_secs.map(Duration::from_secs),
         max_queue: args.max_queue,
+        survey_after_idle: Duration::try_from_secs_f64(args.survey_after_idle_secs)
+            .ok()
+            .filter(|after| !after.is_zero()),
+        allowed_origins: args.allow_origins,
+        retention: Some(args.retention.duration()).filter(|keep| !keep.is_zero()),
         ..ServerConfig::default()
     };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(serve(args.addr, config, engine, knowledge, store, &corpus))?;
+    runtime.block_on(serve(
+        args.addr, config, engine, knowledge, store, &corpus, source,
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -106,6 +184,7 @@ async fn serve(
     knowledge: Knowledge,
     store: Arc<dyn Store>,
     corpus: &Corpus,
+    source: Arc<PublishedSource>,
 ) -> anyhow::Result<()> {
     let (report, durable) =
         seed_faq(store.as_ref(), faq_entries(corpus)).context("cannot seed the FAQ answers")?;
@@ -123,6 +202,7 @@ async fn serve(
         .context("cannot read the bound address")?;
     let state =
         AppState::new(config, engine, knowledge, store).context("cannot draw the admin token")?;
+    state.set_corpus_source(source);
     // Written before the listening line: whoever sees the server ready finds the file.
     let admin = AdminFile::write(&state, local).context("cannot write admin.json")?;
     {
@@ -137,14 +217,44 @@ async fn serve(
     Ok(())
 }
 
+/// What `POST /api/admin/reload` loads: the current published snapshot of the data
+/// directory, else the working copy (as at startup).
+struct PublishedSource {
+    data: PathBuf,
+    intents: PathBuf,
+}
+
+impl CorpusSource for PublishedSource {
+    fn load(&self) -> Result<LoadedCorpus, CorpusRefused> {
+        let refused = |problem: String| CorpusRefused {
+            problems: vec![problem],
+        };
+        let (dir, version) = super::publish::serving_dir(&self.data, &self.intents)
+            .map_err(|e| refused(format!("{e:#}")))?;
+        let corpus = relais_corpus::load_dir(&dir).map_err(|errors| CorpusRefused {
+            problems: errors.errors().iter().map(ToString::to_string).collect(),
+        })?;
+        let canned = relais_server::load_canned(&dir.join("canned.toml"))
+            .map_err(|e| refused(e.to_string()))?;
+        let (engine, knowledge) =
+            build_engine(&corpus, canned).map_err(|e| refused(format!("{e:#}")))?;
+        Ok(LoadedCorpus {
+            engine,
+            knowledge,
+            faq: faq_entries(&corpus),
+            version,
+        })
+    }
+}
+
 /// The dialogue engine and the server's knowledge of the corpus, over one trained matcher.
 fn build_engine(
     corpus: &Corpus,
     canned: Vec<relais_server::Canned>,
 ) -> anyhow::Result<(Engine, Knowledge)> {
-    let matcher = Arc::new(Matcher::train(&corpus.spec).context("cannot train the matcher")?);
+    let (engine, matcher) = engine_from_corpus(corpus)?;
     let knowledge = Knowledge::new(
-        Arc::clone(&matcher),
+        matcher,
         corpus.spec.intents.iter().map(|intent| {
             (
                 intent.id.clone(),
@@ -156,22 +266,7 @@ fn build_engine(
         }),
         canned,
     );
-    let intents = corpus
-        .spec
-        .intents
-        .iter()
-        .map(|intent| IntentInfo {
-            id: intent.id.clone(),
-            labels: intent.labels.clone(),
-            answer_key: intent.answer_key().to_owned(),
-        })
-        .collect();
-    let config = EngineConfig {
-        misunderstandings_before_handoff: corpus.dialogue.misunderstandings_before_handoff,
-        main_topics: corpus.dialogue.main_topics.clone(),
-        default_lang: corpus.dialogue.default_lang,
-    };
-    Ok((Engine::new(matcher, intents, config), knowledge))
+    Ok((engine, knowledge))
 }
 
 fn faq_entries(corpus: &Corpus) -> Vec<FaqEntry> {

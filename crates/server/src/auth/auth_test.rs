@@ -3,7 +3,9 @@
 //!    gives the same refusal;
 //! 2. five failures lock the name out, even for the right password, until the window moves;
 //! 3. changing the agent (epoch) or the token's age revokes it, and so does logout;
-//! 4. tokens are taken from the Bearer header, the cookie or `?token=`, and only well-formed.
+//! 4. tokens are taken from the Bearer header or the cookie, never the URL, and only
+//!    well-formed;
+//! 5. the cookie is HttpOnly and SameSite=Strict, and Secure when the page is served over https.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -118,29 +120,22 @@ async fn epoch_age_and_logout_revoke_tokens() {
 }
 
 #[test]
-fn tokens_come_from_bearer_cookie_or_query_and_must_be_well_formed() {
+fn tokens_come_from_bearer_or_cookie_never_the_url_and_must_be_well_formed() {
     let token = "a".repeat(64);
     let other = "b".repeat(64);
     let mut headers = HeaderMap::new();
-    assert_eq!(token_from(&headers, None), None);
-    assert_eq!(
-        token_from(&headers, Some(&format!("x=1&token={token}"))),
-        Some(token.as_str())
-    );
+    assert_eq!(token_from(&headers), None);
     headers.insert(
         header::COOKIE,
         HeaderValue::from_str(&format!("theme=dark; relais_agent={other}")).unwrap(),
     );
-    assert_eq!(
-        token_from(&headers, Some(&format!("token={token}"))),
-        Some(other.as_str())
-    );
+    assert_eq!(token_from(&headers), Some(other.as_str()));
     headers.insert(
         header::AUTHORIZATION,
         HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
     );
     assert_eq!(
-        token_from(&headers, None),
+        token_from(&headers),
         Some(token.as_str()),
         "the header comes first"
     );
@@ -149,9 +144,22 @@ fn tokens_come_from_bearer_cookie_or_query_and_must_be_well_formed() {
         HeaderValue::from_static("Bearer nope"),
     );
     assert_eq!(
-        token_from(&headers, None),
+        token_from(&headers),
         Some(other.as_str()),
         "malformed ones are skipped"
     );
-    assert!(login_cookie(&token, Duration::from_secs(60)).contains("HttpOnly; SameSite=Strict"));
+}
+
+#[test]
+fn cookies_are_http_only_strict_and_secure_over_https() {
+    let token = "a".repeat(64);
+    let ttl = Duration::from_secs(60);
+    let plain = login_cookie(&token, ttl, false);
+    assert_eq!(
+        plain,
+        format!("relais_agent={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=60")
+    );
+    assert_eq!(login_cookie(&token, ttl, true), format!("{plain}; Secure"));
+    assert!(logout_cookie(false).ends_with("Max-Age=0"));
+    assert!(logout_cookie(true).ends_with("Max-Age=0; Secure"));
 }

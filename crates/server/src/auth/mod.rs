@@ -1,6 +1,7 @@
 //! Advisor authentication: login with argon2id-verified passwords, random tokens stored as
-//! their SHA-256, token extraction (`Authorization: Bearer`, the `relais_agent` cookie, or
-//! `?token=`), rate-limited failures, logout and revocation by epoch.
+//! their SHA-256, token extraction (`Authorization: Bearer` or the HttpOnly, SameSite=Strict
+//! `relais_agent` cookie; never the URL), rate-limited failures, logout and revocation by
+//! epoch.
 //!
 //! A token is valid while its stored session exists, has not expired and carries the agent's
 //! current epoch: changing or removing an agent revokes every session of theirs at once, with
@@ -169,8 +170,7 @@ impl FromRequestParts<AppState> for AuthedAgent {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        let token =
-            token_from(&parts.headers, parts.uri.query()).ok_or_else(ApiError::unauthorized)?;
+        let token = token_from(&parts.headers).ok_or_else(ApiError::unauthorized)?;
         let token_hash = hash_token(token);
         match agent_of(app, &token_hash)? {
             Some(record) => Ok(AuthedAgent { record, token_hash }),
@@ -179,9 +179,10 @@ impl FromRequestParts<AppState> for AuthedAgent {
     }
 }
 
-/// The token of a request: `Authorization: Bearer`, else the cookie, else `?token=`. Only
-/// well-formed tokens are returned, so garbage never reaches the store.
-pub(crate) fn token_from<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Option<&'a str> {
+/// The token of a request: `Authorization: Bearer`, else the cookie. Never the URL: tokens in
+/// URLs end up in proxy logs and browser history. Only well-formed tokens are returned, so
+/// garbage never reaches the store.
+pub(crate) fn token_from(headers: &HeaderMap) -> Option<&str> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -195,29 +196,32 @@ pub(crate) fn token_from<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> 
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == COOKIE)
         .map(|(_, value)| value.trim());
-    let query = query
-        .into_iter()
-        .flat_map(|q| q.split('&'))
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(name, _)| *name == "token")
-        .map(|(_, value)| value);
-    [bearer, cookie, query]
+    [bearer, cookie]
         .into_iter()
         .flatten()
         .find(|token| is_token(token))
 }
 
-/// The `Set-Cookie` value that stores `token` in the panel's browser.
-pub(crate) fn login_cookie(token: &str, ttl: Duration) -> String {
+/// The `Set-Cookie` value that stores `token` in the panel's browser; `secure` (the page is
+/// served over https) keeps it off plain-HTTP requests.
+pub(crate) fn login_cookie(token: &str, ttl: Duration, secure: bool) -> String {
     format!(
-        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
-        ttl.as_secs()
+        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
+        ttl.as_secs(),
+        secure_flag(secure)
     )
 }
 
 /// The `Set-Cookie` value that removes the login cookie.
-pub(crate) fn logout_cookie() -> String {
-    format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+pub(crate) fn logout_cookie(secure: bool) -> String {
+    format!(
+        "{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
+        secure_flag(secure)
+    )
+}
+
+fn secure_flag(secure: bool) -> &'static str {
+    if secure { "; Secure" } else { "" }
 }
 
 /// Milliseconds since the Unix epoch.

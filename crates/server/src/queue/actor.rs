@@ -116,6 +116,7 @@ impl Actor {
                 }
             }
             self.flush_queue();
+            crate::metrics::metrics().queue_state(self.book.len(), self.conns.len());
         }
         tracing::info!("advisor queue stopped");
     }
@@ -370,6 +371,7 @@ impl Actor {
                 .assign(&id, &Owner::Bot, &info.name, &info.display_name, &entry);
         match assigned {
             Ok(commit) => {
+                crate::metrics::metrics().handoff(relais_analytics::HandoffReason::Takeover);
                 self.live_dirty |= self.live.remove(&id);
                 self.queue_dirty = true;
                 self.settle(id, commit, Some(reply), move |_| Taken { entry });

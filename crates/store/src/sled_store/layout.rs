@@ -7,7 +7,7 @@
 //! Values are JSON documents (see `codec`). A change to any of this that an existing data
 //! directory would misread must bump `SCHEMA_VERSION` (see `schema`).
 //!
-//! Relations planned for later (analytics aggregates) get their own tree here. Adding a tree
+//! A new relation gets its own tree here (the daily aggregates did). Adding a tree
 //! needs no schema bump: older directories simply lack it, and sled creates it empty.
 
 /// File in the data directory that an open store holds an exclusive lock on, so that two
@@ -36,6 +36,11 @@ pub(super) const RESUME: &str = "resume";
 /// Transcript events. Key: [`event_key`]. Value: `codec::EventValue`.
 pub(super) const EVENTS: &str = "events";
 
+/// The client message index: which seq each client message id of a conversation was stored
+/// as. Key: [`client_message_key`]. Value: [`client_message_value`]. Written in the same WAL
+/// record as the event it points to; kept as long as the conversation.
+pub(super) const CLIENT_MESSAGES: &str = "client_messages";
+
 /// FAQ answers. Key: [`faq_key`]. Value: a JSON `FaqEntry`.
 pub(super) const FAQ: &str = "faq";
 
@@ -56,17 +61,38 @@ pub(super) const QUEUE: &str = "queue";
 /// Which conversations are queued. Key: the conversation id. Value: its key in [`QUEUE`].
 pub(super) const QUEUED: &str = "queued";
 
+/// Daily analytics aggregates. Key: [`day_key`]. Value: the day's figures, JSON owned by the
+/// layers above. Kept when conversations are purged.
+pub(super) const DAILY: &str = "daily";
+
+/// The inbox of missed questions. Key: [`inbox_key`]. Value: a JSON `InboxItem`.
+pub(super) const INBOX: &str = "inbox";
+
+/// The reviewed (promoted or dismissed) inbox items, evicted first when the inbox is full.
+/// Key: [`inbox_key`]. Value: empty.
+pub(super) const INBOX_CLOSED: &str = "inbox_closed";
+
+/// Which inbox items each conversation has, so that erasing a conversation removes its items
+/// without reading the whole inbox. Key: [`inbox_conversation_key`]. Value: empty. Written in
+/// the same WAL record as the item.
+pub(super) const INBOX_BY_CONVERSATION: &str = "inbox_by_conversation";
+
 /// The trees that WAL records may change (every tree but [`META`]).
-pub(super) const DATA_TREES: [&str; 9] = [
+pub(super) const DATA_TREES: [&str; 14] = [
     CONVERSATIONS,
     RESUME,
     EVENTS,
+    CLIENT_MESSAGES,
     FAQ,
     TICKETS,
     AGENTS,
     AGENT_SESSIONS,
     QUEUE,
     QUEUED,
+    DAILY,
+    INBOX,
+    INBOX_CLOSED,
+    INBOX_BY_CONVERSATION,
 ];
 
 /// Separator inside composite keys.
@@ -95,6 +121,45 @@ pub(super) fn event_seq(key: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(seq.try_into().ok()?))
 }
 
+/// `conversation id, NUL, client id`: a conversation's entries are contiguous, after a prefix
+/// no other conversation shares (conversation ids hold no NUL), so it can be removed with it.
+pub(super) fn client_message_key(id: &str, client_id: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(id.len() + 1 + client_id.len());
+    key.extend_from_slice(id.as_bytes());
+    key.push(SEP);
+    key.extend_from_slice(client_id.as_bytes());
+    key
+}
+
+/// `seq (u64 BE), digest`: where a client message is stored, and the digest of its content.
+pub(super) fn client_message_value(seq: u64, digest: &[u8]) -> Vec<u8> {
+    let mut value = Vec::with_capacity(SEQ_LEN + digest.len());
+    value.extend_from_slice(&seq.to_be_bytes());
+    value.extend_from_slice(digest);
+    value
+}
+
+/// The seq and digest of a [`client_message_value`], or `None` if the value is not one.
+pub(super) fn client_message_parts(value: &[u8]) -> Option<(u64, &[u8])> {
+    let (seq, digest) = value.split_at_checked(SEQ_LEN)?;
+    Some((u64::from_be_bytes(seq.try_into().ok()?), digest))
+}
+
+/// The day (days since 1970-01-01), big-endian, so days iterate in date order.
+pub(super) fn day_key(day: u32) -> [u8; 4] {
+    day.to_be_bytes()
+}
+
+/// `conversation id, NUL`: the prefix of every key of one conversation in [`EVENTS`],
+/// [`CLIENT_MESSAGES`] and [`INBOX_BY_CONVERSATION`], shared by no other conversation (ids
+/// hold no NUL).
+pub(super) fn conversation_prefix(id: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(id.len() + 1);
+    key.extend_from_slice(id.as_bytes());
+    key.push(SEP);
+    key
+}
+
 /// `key, NUL, lang`: ordered by key then language, like `all_faq` returns them.
 pub(super) fn faq_key(key: &str, lang: &str) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(key.len() + 1 + lang.len());
@@ -102,6 +167,26 @@ pub(super) fn faq_key(key: &str, lang: &str) -> Vec<u8> {
     bytes.push(SEP);
     bytes.extend_from_slice(lang.as_bytes());
     bytes
+}
+
+/// The inbox item id, big-endian, so items iterate in arrival order.
+pub(super) fn inbox_key(id: u64) -> [u8; 8] {
+    id.to_be_bytes()
+}
+
+/// `conversation id, NUL, inbox item id (u64 BE)`: a conversation's items are contiguous,
+/// after its [`conversation_prefix`].
+pub(super) fn inbox_conversation_key(conversation: &str, id: u64) -> Vec<u8> {
+    let mut key = conversation_prefix(conversation);
+    key.extend_from_slice(&inbox_key(id));
+    key
+}
+
+/// The item id at the end of an [`inbox_conversation_key`] that starts with `prefix`, or
+/// `None` if the key is not one of that conversation's.
+pub(super) fn inbox_conversation_item(prefix: &[u8], key: &[u8]) -> Option<u64> {
+    let id = key.strip_prefix(prefix)?;
+    Some(u64::from_be_bytes(id.try_into().ok()?))
 }
 
 /// The ticket number, big-endian, so tickets iterate in creation order.
@@ -154,6 +239,41 @@ mod tests {
         for foreign in ["", "042", "+42", "-1", "4 2", "x", "18446744073709551616"] {
             assert_eq!(ticket_key_of(foreign), None, "{foreign}");
         }
+    }
+
+    #[test]
+    fn client_message_values_read_back_and_short_ones_are_refused() {
+        let value = client_message_value(7, b"digest");
+        assert_eq!(client_message_parts(&value), Some((7, &b"digest"[..])));
+        assert_eq!(
+            client_message_parts(&client_message_value(9, b"")),
+            Some((9, &b""[..]))
+        );
+        assert_eq!(client_message_parts(b"short"), None);
+    }
+
+    #[test]
+    fn client_message_keys_of_a_conversation_share_its_prefix_only() {
+        let key = client_message_key("ab", "c");
+        assert!(key.starts_with(b"ab\0"));
+        assert!(!client_message_key("a", "b\0c").starts_with(b"ab\0"));
+    }
+
+    #[test]
+    fn inbox_conversation_keys_read_back_their_item_for_their_conversation_only() {
+        let key = inbox_conversation_key("ab", 7);
+        assert_eq!(
+            inbox_conversation_item(&conversation_prefix("ab"), &key),
+            Some(7)
+        );
+        assert_eq!(
+            inbox_conversation_item(&conversation_prefix("a"), &key),
+            None
+        );
+        assert_eq!(
+            inbox_conversation_item(&conversation_prefix("ab"), b"ab\0short"),
+            None
+        );
     }
 
     #[test]

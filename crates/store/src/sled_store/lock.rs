@@ -75,7 +75,7 @@ impl Drop for DirLock {
 }
 
 /// Waits until nobody holds sled's lock on `sled_file` (true), or gives up (false).
-fn wait_for_sled_release(sled_file: &Path) -> bool {
+pub(super) fn wait_for_sled_release(sled_file: &Path) -> bool {
     // No file yet (a new directory): nobody can hold its lock.
     let Ok(file) = File::options().read(true).write(true).open(sled_file) else {
         return true;

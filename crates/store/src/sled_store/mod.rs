@@ -9,8 +9,11 @@
 
 mod agents;
 mod codec;
+mod compact;
+mod inbox;
 mod layout;
 mod lock;
+mod privacy;
 mod queue;
 mod schema;
 mod stripes;
@@ -20,14 +23,20 @@ use std::fs;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use serde::de::IgnoredAny;
 use serde_json::Value;
 use sled::Transactional;
 use sled::transaction::{TransactionError, abort};
 
 use self::agents::Agents;
-use self::codec::{ConversationValue, EventValue, LastSeq, decode, decode_str, encode};
+use self::codec::{
+    ConversationParts, ConversationValue, EventValue, LastSeq, decode, decode_borrowed, decode_str,
+    encode, encode_raw,
+};
+use self::inbox::Inbox;
 use self::layout::{
-    AGENT_SESSIONS, AGENTS, CONVERSATIONS, EVENTS, FAQ, QUEUE, QUEUED, RESUME, TICKETS,
+    AGENT_SESSIONS, AGENTS, CLIENT_MESSAGES, CONVERSATIONS, DAILY, EVENTS, FAQ, QUEUE, QUEUED,
+    RESUME, TICKETS,
 };
 use self::lock::DirLock;
 use self::queue::Queue;
@@ -37,10 +46,11 @@ use self::wal::{CHECKPOINT_BYTES, Wal, WriteSet};
 use crate::clock::now_ms;
 use crate::group_commit::FlushStats;
 use crate::queue_order;
-use crate::validate::{check_agent_name, check_id};
+use crate::validate::{check_agent_name, check_client_message, check_id};
 use crate::{
-    AgentRecord, AgentSession, ConversationId, ConversationRecord, Durable, FaqEntry, QueueEntry,
-    Store, StoreError, StoreResult, StoredEvent, Ticket,
+    AgentRecord, AgentSession, ClientMessage, ConversationId, ConversationRecord, Durable,
+    FaqEntry, QueueEntry, RawValue, Store, StoreError, StoreResult, StoredClientMessage,
+    StoredEvent, Ticket,
 };
 
 /// A store in a sled data directory; see the crate docs for its durability guarantee.
@@ -55,10 +65,15 @@ pub struct SledStore {
     conversations: sled::Tree,
     resume: sled::Tree,
     events: sled::Tree,
+    client_messages: sled::Tree,
     faq: sled::Tree,
     tickets: sled::Tree,
     agents: Agents,
     queue: Queue,
+    /// Daily analytics aggregates (see `privacy`).
+    daily: sled::Tree,
+    /// The inbox of missed questions (see `inbox`).
+    inbox: Inbox,
     db: sled::Db,
     _lock: DirLock,
 }
@@ -82,6 +97,7 @@ impl SledStore {
             ))
         })?;
         let lock = DirLock::acquire(dir)?;
+        compact::recover(dir)?;
         let db = sled::Config::new().path(dir).open().map_err(backend)?;
         schema::check_or_init(&db)?;
         let wal = Wal::open(dir, &db, checkpoint_bytes)?;
@@ -93,10 +109,17 @@ impl SledStore {
             conversations: tree(CONVERSATIONS)?,
             resume: tree(RESUME)?,
             events: tree(EVENTS)?,
+            client_messages: tree(CLIENT_MESSAGES)?,
             faq: tree(FAQ)?,
             tickets: tree(TICKETS)?,
             agents: Agents::new(tree(AGENTS)?, tree(AGENT_SESSIONS)?),
             queue: Queue::new(tree(QUEUE)?, tree(QUEUED)?),
+            daily: tree(DAILY)?,
+            inbox: Inbox::new(
+                tree(layout::INBOX)?,
+                tree(layout::INBOX_CLOSED)?,
+                tree(layout::INBOX_BY_CONVERSATION)?,
+            ),
             db,
             _lock: lock,
         })
@@ -239,22 +262,51 @@ impl Store for SledStore {
         events: Vec<Value>,
         state: Option<&Value>,
     ) -> StoreResult<(Vec<StoredEvent>, Durable)> {
+        let state = state.map(encode_raw).transpose()?;
+        self.append_turn(id, events, state.as_deref(), None)
+    }
+
+    fn append_turn(
+        &self,
+        id: &str,
+        events: Vec<Value>,
+        state: Option<&RawValue>,
+        client: Option<ClientMessage<'_>>,
+    ) -> StoreResult<(Vec<StoredEvent>, Durable)> {
         check_id("conversation id", id)?;
+        if let Some(client) = &client {
+            check_client_message(client)?;
+            if events.is_empty() {
+                return Err(StoreError::InvalidInput(
+                    "a client message needs an event".to_owned(),
+                ));
+            }
+        }
         let at_ms = now_ms();
         let encoded = events
             .iter()
-            .map(|body| encode(&EventValue { at_ms, body }))
+            .enumerate()
+            .map(|(i, body)| {
+                let client = client.filter(|_| i == 0).map(|c| c.id);
+                encode(&EventValue {
+                    at_ms,
+                    body,
+                    client,
+                })
+            })
             .collect::<StoreResult<Vec<_>>>()?;
         let _guard = self.conversation_writes.lock(id);
         let Some(bytes) = self.conversations.get(id).map_err(backend)? else {
             return Err(StoreError::NotFound);
         };
-        let mut value: ConversationValue = decode(CONVERSATIONS, &bytes)?;
-        let first = value.last_seq + 1;
+        let mut record: ConversationParts<'_> = decode_borrowed(CONVERSATIONS, &bytes)?;
+        let first = record.last_seq + 1;
         let mut writes = WriteSet::new();
-        // Events first, the record with its new `last_seq` last: if a crash keeps only part
-        // of an unlogged append in sled, the events beyond `last_seq` are invisible (see
-        // `events_after`) and the next append overwrites them.
+        // Events and the client index first, the record with its new `last_seq` last: if a
+        // crash keeps only part of an unlogged append in sled, the events beyond `last_seq`
+        // are invisible (see `events_after`) and the next append overwrites them. An index
+        // entry left that way points past `last_seq`, or at an event of another client id
+        // once overwritten, and `client_message` disowns it in both cases.
         for (seq, event) in (first..).zip(&encoded) {
             put(
                 &mut writes,
@@ -263,15 +315,23 @@ impl Store for SledStore {
                 event,
             )?;
         }
-        value.last_seq += encoded.len() as u64;
+        if let Some(client) = client {
+            put(
+                &mut writes,
+                &self.client_messages,
+                &layout::client_message_key(id, client.id),
+                &layout::client_message_value(first, client.digest),
+            )?;
+        }
+        record.last_seq += encoded.len() as u64;
         if let Some(state) = state {
-            value.state = state.clone();
+            record.state = state;
         }
         put(
             &mut writes,
             &self.conversations,
             id.as_bytes(),
-            &encode(&value)?,
+            &encode(&record)?,
         )?;
         let durable = self.wal.log(writes);
         let stored = (first..)
@@ -279,6 +339,57 @@ impl Store for SledStore {
             .map(|(seq, body)| StoredEvent { seq, at_ms, body })
             .collect();
         Ok((stored, durable))
+    }
+
+    fn client_message(
+        &self,
+        id: &str,
+        client_id: &str,
+    ) -> StoreResult<Option<StoredClientMessage>> {
+        check_id("conversation id", id)?;
+        check_client_message(&ClientMessage {
+            id: client_id,
+            digest: &[],
+        })?;
+        let Some(value) = self
+            .client_messages
+            .get(layout::client_message_key(id, client_id))
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let (seq, digest) = layout::client_message_parts(&value).ok_or_else(|| {
+            StoreError::Backend(format!("corrupted record in tree {CLIENT_MESSAGES}"))
+        })?;
+        // An entry past `last_seq`, or pointing at another client's event, belongs to an
+        // append a crash cut short (see `append_turn`).
+        if self.last_seq(id)?.is_none_or(|last| seq > last) {
+            return Ok(None);
+        }
+        let Some(event) = self
+            .events
+            .get(layout::event_key(id, seq))
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let event: EventValue<IgnoredAny, String> = decode(EVENTS, &event)?;
+        if event.client.as_deref() != Some(client_id) {
+            return Ok(None);
+        }
+        Ok(Some(StoredClientMessage {
+            seq,
+            digest: digest.to_vec(),
+        }))
+    }
+
+    fn last_seq(&self, id: &str) -> StoreResult<Option<u64>> {
+        check_id("conversation id", id)?;
+        self.conversations
+            .get(id)
+            .map_err(backend)?
+            .map(|bytes| Ok(decode::<LastSeq>(CONVERSATIONS, &bytes)?.last_seq))
+            .transpose()
     }
 
     fn events_after(&self, id: &str, after: u64) -> StoreResult<Vec<StoredEvent>> {
@@ -453,6 +564,42 @@ impl Store for SledStore {
 
     fn flush(&self) -> Durable {
         self.wal.barrier()
+    }
+
+    // Analytics aggregates, retention and erasure: see `privacy`.
+
+    fn put_daily(&self, records: &[crate::DailyRecord]) -> StoreResult<Durable> {
+        self.put_daily_records(records)
+    }
+
+    fn daily(&self, from: u32, to: u32) -> StoreResult<Vec<crate::DailyRecord>> {
+        self.daily_records(from, to)
+    }
+
+    fn erase_conversation(&self, id: &str) -> StoreResult<(bool, Durable)> {
+        self.erase(id)
+    }
+
+    fn remove_ticket(&self, id: &str) -> StoreResult<(bool, Durable)> {
+        self.remove_ticket_record(id)
+    }
+
+    // The inbox of missed questions: see `inbox`.
+
+    fn add_inbox_item(&self, item: &crate::NewInboxItem) -> StoreResult<(u64, Durable)> {
+        self.add_inbox(item)
+    }
+
+    fn inbox_items(&self) -> StoreResult<Vec<crate::InboxItem>> {
+        self.inbox_all()
+    }
+
+    fn set_inbox_status(
+        &self,
+        ids: &[u64],
+        status: crate::InboxStatus,
+    ) -> StoreResult<(usize, Durable)> {
+        self.set_inbox(ids, status)
     }
 }
 

@@ -4,7 +4,11 @@
 //! 1. a directory whose sled holds nothing of the writes gets them all back from the WAL;
 //! 2. a torn last record is ignored, and the store opens and goes on writing;
 //! 3. past the size limit the WAL is checkpointed: older files go, nothing is lost;
-//! 4. a directory without `wal/` (written before the WAL existed) opens with its data.
+//! 4. a directory without `wal/` (written before the WAL existed) opens with its data;
+//! 5. an index entry left by an append a crash cut short (in sled, never logged) is
+//!    disowned, before and after its seq is reused by another message;
+//! 6. the WAL alone replays an erasure with the conversation's inbox items, and the inbox
+//!    index it restores lets a later erasure find the other conversation's items.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,7 +18,7 @@ use serde_json::json;
 use super::SledStore;
 use super::layout::WAL_DIR;
 use super::wal::WriteSet;
-use crate::Store;
+use crate::{ClientMessage, InboxKind, NewInboxItem, Store};
 
 /// The WAL files of `dir`, oldest first.
 fn wal_files(dir: &Path) -> Vec<PathBuf> {
@@ -47,6 +51,14 @@ fn write_some(store: &SledStore) {
             .unwrap();
         durable.wait().unwrap();
     }
+    let client = ClientMessage {
+        id: "m1",
+        digest: b"d1",
+    };
+    let (_, durable) = store
+        .append_turn("c1", vec![json!({"n": 4})], None, Some(client))
+        .unwrap();
+    durable.wait().unwrap();
     let (_, durable) = store.create_ticket(&json!({"phone": "0600"})).unwrap();
     durable.wait().unwrap();
 }
@@ -72,6 +84,10 @@ fn the_wal_alone_restores_every_write() {
         Some("c1".to_owned())
     );
     assert_eq!(recovered.tickets().unwrap(), store.tickets().unwrap());
+    assert_eq!(
+        recovered.client_message("c1", "m1").unwrap().map(|m| m.seq),
+        Some(4)
+    );
 }
 
 #[test]
@@ -149,7 +165,91 @@ fn a_directory_without_a_wal_opens_with_its_data() {
     fs::remove_dir_all(dir.path().join(WAL_DIR)).unwrap();
     let store = SledStore::open(dir.path()).unwrap();
     assert_eq!(store.events_after("c1", 0).unwrap(), before);
-    let (more, durable) = store.append("c1", vec![json!({"n": 4})], None).unwrap();
+    let (more, durable) = store.append("c1", vec![json!({"n": 5})], None).unwrap();
     durable.wait().unwrap();
-    assert_eq!(more[0].seq, 4);
+    assert_eq!(more[0].seq, 5);
+}
+
+#[test]
+fn an_index_entry_of_an_append_cut_short_is_disowned() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(dir.path()).unwrap();
+    store.create_conversation("c1", "h1", &json!({})).unwrap();
+    // What sled may keep of an append whose record never reached the WAL: its event and
+    // index entry, but not the conversation record with the new `last_seq`.
+    let event = super::codec::encode(&super::codec::EventValue {
+        at_ms: 1,
+        body: json!("lost"),
+        client: Some("m1"),
+    })
+    .unwrap();
+    store
+        .events
+        .insert(super::layout::event_key("c1", 1), event)
+        .unwrap();
+    store
+        .client_messages
+        .insert(
+            super::layout::client_message_key("c1", "m1"),
+            super::layout::client_message_value(1, b"d1"),
+        )
+        .unwrap();
+    assert_eq!(
+        store.client_message("c1", "m1").unwrap(),
+        None,
+        "past last_seq"
+    );
+    let client = ClientMessage {
+        id: "m2",
+        digest: b"d2",
+    };
+    let (events, durable) = store
+        .append_turn("c1", vec![json!("kept")], None, Some(client))
+        .unwrap();
+    durable.wait().unwrap();
+    assert_eq!(events[0].seq, 1);
+    assert_eq!(
+        store.client_message("c1", "m1").unwrap(),
+        None,
+        "its seq is another message now"
+    );
+    assert_eq!(
+        store.client_message("c1", "m2").unwrap().map(|m| m.seq),
+        Some(1)
+    );
+}
+
+#[test]
+fn the_wal_alone_replays_an_erasure_with_its_inbox_items() {
+    let (source, target) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let store = SledStore::open(source.path()).unwrap();
+    write_some(&store);
+    for conversation in ["c1", "c2"] {
+        let item = NewInboxItem {
+            kind: InboxKind::Fallback,
+            text: format!("question of {conversation}"),
+            lang: None,
+            conversation: Some(conversation.to_owned()),
+            agent: None,
+        };
+        let (_, durable) = store.add_inbox_item(&item).unwrap();
+        durable.wait().unwrap();
+    }
+    let (erased, durable) = store.erase_conversation("c1").unwrap();
+    durable.wait().unwrap();
+    assert!(erased);
+    transplant_wal(source.path(), target.path());
+
+    let recovered = SledStore::open(target.path()).unwrap();
+    assert_eq!(recovered.conversation("c1").unwrap(), None);
+    let texts: Vec<String> = recovered
+        .inbox_items()
+        .unwrap()
+        .into_iter()
+        .map(|i| i.item.text)
+        .collect();
+    assert_eq!(texts, ["question of c2"]);
+    let (_, durable) = recovered.erase_conversation("c2").unwrap();
+    durable.wait().unwrap();
+    assert!(recovered.inbox_items().unwrap().is_empty());
 }

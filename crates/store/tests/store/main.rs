@@ -1,6 +1,6 @@
 //! Integration tests of relais-store, built as one binary with one module per feature.
 //!
-//! `conformance` (conversations, FAQ, tickets), `agents` and `queue` run every behaviour of
+//! `conformance` (conversations, FAQ, tickets), `client_messages`, `agents` and `queue` run every behaviour of
 //! the `Store` contract under each backend (through `store_test!`); `crash` and `sled_only`
 //! check what only the sled backend promises.
 
@@ -9,7 +9,10 @@ mod macros;
 mod fixture;
 
 mod agents;
+mod client_messages;
 mod conformance;
 mod crash;
+mod inbox;
+mod privacy;
 mod queue;
 mod sled_only;

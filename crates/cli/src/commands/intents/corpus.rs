@@ -15,6 +15,12 @@ pub(super) struct Loaded {
 /// Why a corpus could not be loaded or trained: one line per problem.
 pub(super) struct Problems(Vec<String>);
 
+impl From<&relais_corpus::CorpusErrors> for Problems {
+    fn from(errors: &relais_corpus::CorpusErrors) -> Self {
+        Problems(errors.errors().iter().map(ToString::to_string).collect())
+    }
+}
+
 impl Problems {
     /// Prints every problem and a count to stderr; the exit status of a failed command.
     pub(super) fn report(&self, dir: &Path) -> ExitCode {
@@ -30,8 +36,7 @@ impl Problems {
 
 /// Loads the corpus in `dir` and trains a matcher on it.
 pub(super) fn load(dir: &Path) -> Result<Loaded, Problems> {
-    let corpus = relais_corpus::load_dir(dir)
-        .map_err(|errors| Problems(errors.errors().iter().map(ToString::to_string).collect()))?;
+    let corpus = relais_corpus::load_dir(dir).map_err(|errors| Problems::from(&errors))?;
     let matcher = Matcher::train(&corpus.spec).map_err(|error| {
         // The loader already compiles every pattern, but the matcher has the last word; point
         // at the intent when the error names one.
