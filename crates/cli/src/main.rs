@@ -9,13 +9,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// mimalloc instead of the system allocator: a server turn makes a few hundred short-lived
-/// allocations (JSON values, frames, match features) across threads, which glibc's malloc
-/// serves with more instructions per call and with lock and consolidation work
-/// (`docs/benchmarks.md`, Load, has the figures).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Relais, a virtual advisor for customer service.
 #[derive(Debug, Parser)]
 #[command(name = "relais", version, about)]
