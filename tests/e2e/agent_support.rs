@@ -280,6 +280,30 @@ impl AgentSocket {
         ack
     }
 
+    /// Takes a customer led into the queue and greets them with `greeting`; the customer has
+    /// received the `handoff` frame (who joined) and the greeting when this returns.
+    pub(crate) async fn take_queued(&mut self, server: &Server, greeting: &str) -> QueuedCustomer {
+        let mut customer = queued_customer(server, "fr").await;
+        self.wait_queued(&customer.conversation).await;
+        self.accept(&customer.conversation).await;
+        customer.client.expect_event("handoff").await;
+        self.say(&customer.conversation, greeting).await;
+        customer.client.expect_event("agent").await;
+        customer
+    }
+
+    /// Closes the chat of `customer`; returns the `handoff` (ended), `end` and `survey` frames
+    /// the customer then receives.
+    pub(crate) async fn close_chat(&mut self, customer: &mut QueuedCustomer) -> [Value; 3] {
+        self.send(json!({"type": "close", "conversation": customer.conversation}))
+            .await;
+        self.expect("chat_ended").await;
+        let ended = customer.client.expect_event("handoff").await;
+        let end = customer.client.expect_event("end").await;
+        let survey = customer.client.expect_event("survey").await;
+        [ended, end, survey]
+    }
+
     /// Reads frames (any text frames are skipped) until the server closes the socket; returns
     /// the close code, `None` when the connection ended without a close frame.
     pub(crate) async fn closed_by_server(&mut self) -> Option<u16> {

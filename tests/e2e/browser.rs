@@ -61,14 +61,7 @@ async fn widget_chats_in_chromium_renders_markup_as_text_and_restores_history() 
     chromium::require_browser();
     let server = Server::start();
     let relay = Relay::start(server.addr).await.expect("relay listens");
-    let browser = Browser::launch(1280, 860)
-        .await
-        .expect("chromium starts under chromedriver");
-    let outcome = scenario(browser.client(), &relay).await;
-    browser.quit().await;
-    if let Err(err) = outcome {
-        panic!("{err:#}");
-    }
+    Browser::run(1280, 860, async |page| scenario(page, &relay).await).await;
 }
 
 async fn scenario(client: &Client, relay: &Relay) -> anyhow::Result<()> {

@@ -1,18 +1,19 @@
-//! Headless Chromium under chromedriver, driven with fantoccini: shared by the browser tests
-//! of the widget (`browser`) and of the agent panel (`panel_browser`).
+//! Headless Chromium under chromedriver, driven with fantoccini: shared by every browser test
+//! (the widget, the agent panel, the admin dashboard).
 //!
 //! Waiting is event-driven: [`wait_until`] runs a script in the page that resolves on the DOM
 //! mutation making the condition true, with the WebDriver script timeout ([`DEADLINE`]) as the
 //! deadline. A missing browser fails the test (run `scripts/install-test-deps.sh`), it never
 //! skips it.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use fantoccini::wd::{Capabilities, TimeoutConfiguration};
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 use tempfile::TempDir;
@@ -65,6 +66,42 @@ pub(crate) async fn wait_until(
     Ok(())
 }
 
+/// Like [`wait_until`]; on a timeout the error also shows what the script `on_screen` returns
+/// (the part of the page the test is about), so a failure says what the page showed instead.
+pub(crate) async fn wait_until_or_show(
+    client: &Client,
+    prelude: &str,
+    what: &str,
+    condition: &str,
+    on_screen: &str,
+) -> anyhow::Result<()> {
+    if let Err(err) = wait_until(client, prelude, what, condition).await {
+        let shown = client.execute(on_screen, vec![]).await.unwrap_or_default();
+        bail!("{err:#}; on screen: {shown:#}");
+    }
+    Ok(())
+}
+
+/// Opens the demo page served at `addr`, clicks the widget's launcher and waits for the
+/// greeting: one message, from the bot.
+pub(crate) async fn open_widget(client: &Client, addr: SocketAddr) -> anyhow::Result<()> {
+    const LAUNCHER: &str = r#"[data-testid="relais-launcher"]"#;
+    const PRELUDE: &str = r#"
+      const msgs = () => Array.from(document.querySelectorAll('[data-testid="relais-message"]'));
+    "#;
+    client.goto(&format!("http://{addr}/")).await?;
+    let launcher = format!("document.querySelector('{LAUNCHER}').getClientRects().length > 0");
+    wait_until(client, PRELUDE, "the launcher", &launcher).await?;
+    client.find(Locator::Css(LAUNCHER)).await?.click().await?;
+    wait_until(
+        client,
+        PRELUDE,
+        "the greeting",
+        "msgs().length === 1 && msgs()[0].dataset.role === 'bot'",
+    )
+    .await
+}
+
 /// Saves what the browser shows to target/test-artifacts/`name`.
 pub(crate) async fn save_screenshot(client: &Client, name: &str) -> anyhow::Result<()> {
     let dir = support::repo().join("target/test-artifacts");
@@ -103,7 +140,7 @@ pub(crate) struct Browser {
 impl Browser {
     /// Starts chromedriver on a free port and opens a headless Chromium session with a fresh
     /// profile and a window of `width` x `height`.
-    pub(crate) async fn launch(width: u32, height: u32) -> anyhow::Result<Browser> {
+    async fn launch(width: u32, height: u32) -> anyhow::Result<Browser> {
         let profile = TempDir::new()?;
         let mut driver = Command::new(CHROMEDRIVER)
             .arg("--port=0")
@@ -161,13 +198,30 @@ impl Browser {
         })
     }
 
+    /// Runs `scenario` in a browser of `width` x `height`, closes the browser whatever the
+    /// outcome, then fails the test with the scenario's error, if any.
+    pub(crate) async fn run(
+        width: u32,
+        height: u32,
+        scenario: impl AsyncFnOnce(&Client) -> anyhow::Result<()>,
+    ) {
+        let browser = Browser::launch(width, height)
+            .await
+            .expect("chromium starts under chromedriver");
+        let outcome = scenario(browser.client()).await;
+        browser.quit().await;
+        if let Err(err) = outcome {
+            panic!("{err:#}");
+        }
+    }
+
     /// The WebDriver session.
-    pub(crate) fn client(&self) -> &Client {
+    fn client(&self) -> &Client {
         &self.client
     }
 
     /// Ends the WebDriver session, which closes Chromium; dropping `self` then ends the driver.
-    pub(crate) async fn quit(self) {
+    async fn quit(self) {
         // Failing to close is not the test's verdict, which is already decided by then.
         let _ = self.client.close().await;
     }

@@ -15,12 +15,12 @@
 //! then erases the conversation on the server (its resume token no longer opens the
 //! transcript) and a new conversation starts.
 //!
-//! Screenshot: target/e2e-artifacts/dashboard.png.
+//! Screenshot: target/test-artifacts/dashboard.png.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{Context, ensure};
 use fantoccini::{Client as Page, Locator};
 use serde_json::json;
 
@@ -76,19 +76,8 @@ async fn the_dashboard_signs_in_and_draws_its_charts() {
     end_with_score(&mut bot_only, 6).await;
 
     let mut agent = AgentSocket::login(&server, "alice").await;
-    let mut handed = agent_support::queued_customer(&server, "fr").await;
-    agent.wait_queued(&handed.conversation).await;
-    agent.accept(&handed.conversation).await;
-    handed.client.expect_event("handoff").await;
-    agent.say(&handed.conversation, "Bonjour !").await;
-    handed.client.expect_event("agent").await;
-    agent
-        .send(json!({"type": "close", "conversation": handed.conversation}))
-        .await;
-    agent.expect("chat_ended").await;
-    handed.client.expect_event("handoff").await;
-    handed.client.expect_event("end").await;
-    handed.client.expect_event("survey").await;
+    let mut handed = agent.take_queued(&server, "Bonjour !").await;
+    agent.close_chat(&mut handed).await;
     handed
         .client
         .send(json!({"type": "survey", "score": 2, "id": "s"}))
@@ -96,14 +85,7 @@ async fn the_dashboard_signs_in_and_draws_its_charts() {
     handed.client.expect_event("ack").await;
     agent.close().await;
 
-    let browser = Browser::launch(1280, 1400)
-        .await
-        .expect("chromium starts under chromedriver");
-    let outcome = scenario(browser.client(), &server).await;
-    browser.quit().await;
-    if let Err(err) = outcome {
-        panic!("{err:#}");
-    }
+    Browser::run(1280, 1400, async |page| scenario(page, &server).await).await;
 }
 
 async fn scenario(page: &Page, server: &Server) -> anyhow::Result<()> {
@@ -173,7 +155,7 @@ async fn scenario(page: &Page, server: &Server) -> anyhow::Result<()> {
             .contains("relais_admin"),
         "{figures}"
     );
-    save_artifact(page, "dashboard.png").await
+    chromium::save_screenshot(page, "dashboard.png").await
 }
 
 async fn sign_in(page: &Page, password: &str) -> anyhow::Result<()> {
@@ -189,50 +171,24 @@ async fn sign_in(page: &Page, password: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Saves what the browser shows to target/e2e-artifacts/`name` and prints where.
-async fn save_artifact(page: &Page, name: &str) -> anyhow::Result<()> {
-    let dir = support::repo().join("target/e2e-artifacts");
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join(name);
-    std::fs::write(&path, page.screenshot().await?)?;
-    println!("screenshot: {}", path.display());
-    Ok(())
-}
+/// What a failed wait shows of the page.
+const ON_SCREEN: &str = "return document.body.innerText;";
 
+/// Resolves when the JS expression `condition` holds; on a timeout, says what [`ON_SCREEN`] shows.
 async fn wait_until(page: &Page, what: &str, condition: &str) -> anyhow::Result<()> {
-    if let Err(err) = chromium::wait_until(page, PRELUDE, what, condition).await {
-        let body = page
-            .execute("return document.body.innerText;", vec![])
-            .await
-            .unwrap_or_default();
-        bail!("{err:#}; on screen: {body}");
-    }
-    Ok(())
+    chromium::wait_until_or_show(page, PRELUDE, what, condition, ON_SCREEN).await
 }
 
 #[tokio::test]
 async fn the_widget_deletes_the_conversation_after_a_confirmation() {
     chromium::require_browser();
     let server = Server::start();
-    let browser = Browser::launch(1280, 900)
-        .await
-        .expect("chromium starts under chromedriver");
-    let outcome = erase_in_widget(browser.client(), &server).await;
-    browser.quit().await;
-    if let Err(err) = outcome {
-        panic!("{err:#}");
-    }
+    Browser::run(1280, 900, async |page| erase_in_widget(page, &server).await).await;
 }
 
 async fn erase_in_widget(page: &Page, server: &Server) -> anyhow::Result<()> {
     const MESSAGES: &str = "q('[data-testid=\"relais-message\"]')";
-    page.goto(&format!("http://{}/", server.addr)).await?;
-    wait_until(page, "the launcher", "shown(byTest('relais-launcher'))").await?;
-    page.find(Locator::Css(r#"[data-testid="relais-launcher"]"#))
-        .await?
-        .click()
-        .await?;
-    wait_until(page, "the greeting", &format!("{MESSAGES}.length === 1")).await?;
+    chromium::open_widget(page, server.addr).await?;
     page.find(Locator::Css(r#"[data-testid="relais-input"]"#))
         .await?
         .send_keys("Comment puis-je payer ma facture ?\u{E007}")

@@ -15,7 +15,7 @@
 
 use std::process::Command;
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{Context, ensure};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client as Page, Locator};
@@ -48,14 +48,7 @@ async fn an_advisor_proposes_their_reply_as_a_faq_from_the_panel_and_it_lands_in
     let data = DataDir::new();
     agent_support::add_agent(&data, AgentDef::new("alice", "Alice", "fr"));
     let server = Server::start_with(&data, &["--max-text-chars", &LIMIT.to_string()]);
-    let browser = Browser::launch(1440, 900)
-        .await
-        .expect("chromium starts under chromedriver");
-    let outcome = scenario(browser.client(), &server, &data).await;
-    browser.quit().await;
-    if let Err(err) = outcome {
-        panic!("{err:#}");
-    }
+    Browser::run(1440, 900, async |page| scenario(page, &server, &data).await).await;
 }
 
 async fn scenario(page: &Page, server: &Server, data: &DataDir) -> anyhow::Result<()> {
@@ -240,19 +233,14 @@ fn js(text: &str) -> anyhow::Result<String> {
     Ok(serde_json::to_string(text)?)
 }
 
-/// Resolves when the JS expression `condition` holds; on timeout, shows the toasts and status.
+/// What a failed wait shows of the page.
+const ON_SCREEN: &str = r#"
+  return Array.from(document.querySelectorAll(
+    '[data-testid="toast"], [data-testid="flag-status"], [data-testid="panel-message"]'))
+    .map((m) => (m.dataset.role || m.dataset.testid) + ': ' + m.textContent);
+"#;
+
+/// Resolves when the JS expression `condition` holds; on a timeout, says what [`ON_SCREEN`] shows.
 async fn wait_until(page: &Page, what: &str, condition: &str) -> anyhow::Result<()> {
-    if let Err(err) = chromium::wait_until(page, PRELUDE, what, condition).await {
-        let shown = page
-            .execute(
-                r#"return Array.from(document.querySelectorAll(
-                     '[data-testid="toast"], [data-testid="flag-status"], [data-testid="panel-message"]'))
-                     .map((m) => (m.dataset.role || m.dataset.testid) + ': ' + m.textContent);"#,
-                vec![],
-            )
-            .await
-            .unwrap_or_default();
-        bail!("{err:#}; on screen: {shown:#}");
-    }
-    Ok(())
+    chromium::wait_until_or_show(page, PRELUDE, what, condition, ON_SCREEN).await
 }

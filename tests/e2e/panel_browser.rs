@@ -60,14 +60,7 @@ async fn agent_panel_logs_in_accepts_replies_with_canned_text_closes_and_shows_m
     let data = DataDir::new();
     agent_support::add_agent(&data, AGENT);
     let server = Server::start_in(&data);
-    let browser = Browser::launch(1440, 900)
-        .await
-        .expect("chromium starts under chromedriver");
-    let outcome = scenario(browser.client(), &server).await;
-    browser.quit().await;
-    if let Err(err) = outcome {
-        panic!("{err:#}");
-    }
+    Browser::run(1440, 900, async |page| scenario(page, &server).await).await;
 }
 
 async fn scenario(page: &Page, server: &Server) -> anyhow::Result<()> {
@@ -365,19 +358,14 @@ fn js_string(text: &str) -> anyhow::Result<String> {
     Ok(serde_json::to_string(text)?)
 }
 
-/// Resolves when the JS expression `condition` holds; on timeout, shows the panel's messages.
+/// What a failed wait shows of the page.
+const ON_SCREEN: &str = r#"
+  return Array.from(document.querySelectorAll(
+    '[data-testid="queue-item"], [data-testid="panel-message"], [data-testid="toast"]'))
+    .map((m) => (m.dataset.role || m.dataset.testid) + ': ' + m.textContent);
+"#;
+
+/// Resolves when the JS expression `condition` holds; on a timeout, says what [`ON_SCREEN`] shows.
 async fn wait_until(page: &Page, what: &str, condition: &str) -> anyhow::Result<()> {
-    if let Err(err) = chromium::wait_until(page, PRELUDE, what, condition).await {
-        let shown = page
-            .execute(
-                r#"return Array.from(document.querySelectorAll(
-                     '[data-testid="queue-item"], [data-testid="panel-message"], [data-testid="toast"]'))
-                     .map((m) => (m.dataset.role || m.dataset.testid) + ': ' + m.textContent);"#,
-                vec![],
-            )
-            .await
-            .unwrap_or_default();
-        bail!("{err:#}; on screen: {shown:#}");
-    }
-    Ok(())
+    chromium::wait_until_or_show(page, PRELUDE, what, condition, ON_SCREEN).await
 }

@@ -194,25 +194,12 @@ async fn figures_are_exact_and_erasure_and_purge_leave_no_trace() {
 
     // The handed-off chat, closed by the advisor; its survey skipped.
     let mut agent = AgentSocket::login(&server, "alice").await;
-    let mut handed = agent_support::queued_customer(&server, "fr").await;
-    agent.wait_queued(&handed.conversation).await;
-    agent.accept(&handed.conversation).await;
-    handed.client.expect_event("handoff").await;
-    agent
-        .say(&handed.conversation, "Bonjour, je regarde.")
-        .await;
-    handed.client.expect_event("agent").await;
+    let mut handed = agent.take_queued(&server, "Bonjour, je regarde.").await;
     agent
         .send(json!({"type": "flag_faq", "conversation": handed.conversation, "text": FLAGGED}))
         .await;
     agent.expect("flagged").await;
-    agent
-        .send(json!({"type": "close", "conversation": handed.conversation}))
-        .await;
-    agent.expect("chat_ended").await;
-    handed.client.expect_event("handoff").await;
-    handed.client.expect_event("end").await;
-    handed.client.expect_event("survey").await;
+    agent.close_chat(&mut handed).await;
     handed
         .client
         .send(json!({"type": "survey", "skipped": true, "id": "skip"}))
@@ -240,23 +227,20 @@ async fn figures_are_exact_and_erasure_and_purge_leave_no_trace() {
 
     // The customer erases their conversation with the resume token (the widget's action).
     let resume = bot_only_welcome["resume"].as_str().expect("resume token");
-    let erased = server
-        .request(
-            "POST",
-            "/api/conversation/erase",
-            &[("Authorization", &format!("Bearer {resume}"))],
-            None,
-        )
-        .await;
+    let bearer = format!("Bearer {resume}");
+    let erase = async || {
+        server
+            .request(
+                "POST",
+                "/api/conversation/erase",
+                &[("Authorization", &bearer)],
+                None,
+            )
+            .await
+    };
+    let erased = erase().await;
     assert_eq!(erased.status, 200, "{}", erased.body);
-    let again = server
-        .request(
-            "POST",
-            "/api/conversation/erase",
-            &[("Authorization", &format!("Bearer {resume}"))],
-            None,
-        )
-        .await;
+    let again = erase().await;
     assert_eq!(again.status, 401, "the token died with its conversation");
     let after_erasure = stats(&data);
     assert_eq!(counts_only(&after_erasure), counts_only(&live));

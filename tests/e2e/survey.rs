@@ -125,27 +125,16 @@ async fn an_advisor_closing_the_chat_sends_the_customer_the_survey() {
     agent_support::add_agent(&data, AgentDef::new("alice", "Alice", "fr"));
     let server = Server::start_in(&data);
     let mut agent = AgentSocket::login(&server, "alice").await;
-    let mut customer = agent_support::queued_customer(&server, "fr").await;
-    agent.wait_queued(&customer.conversation).await;
-    agent.accept(&customer.conversation).await;
-    customer.client.expect_event("handoff").await;
-    agent
-        .say(&customer.conversation, "Bonjour, je regarde votre dossier.")
+    let mut customer = agent
+        .take_queued(&server, "Bonjour, je regarde votre dossier.")
         .await;
-    customer.client.expect_event("agent").await;
 
-    agent
-        .send(json!({"type": "close", "conversation": customer.conversation}))
-        .await;
-    agent.expect("chat_ended").await;
-    let ended = customer.client.expect_event("handoff").await;
+    let [ended, end, survey] = agent.close_chat(&mut customer).await;
     assert_eq!(
         (&ended["state"], &ended["by"]),
         (&json!("ended"), &json!("agent"))
     );
-    let end = customer.client.expect_event("end").await;
     assert_eq!(end["by"], "agent");
-    let survey = customer.client.expect_event("survey").await;
     assert_eq!(survey["lang"], "fr");
     customer
         .client

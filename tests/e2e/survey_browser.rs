@@ -11,16 +11,15 @@
 //!    with its times, the page escaped and script-free;
 //! 4. writing again brings the end button back: the conversation simply goes on.
 //!
-//! Screenshot: target/e2e-artifacts/survey.png (the widget with the survey).
+//! Screenshot: target/test-artifacts/survey.png (the widget with the survey).
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{Context, ensure};
 use fantoccini::key::Key;
 use fantoccini::{Client as Page, Locator};
 
 use crate::chromium::{self, Browser};
-use crate::support::{self, Server};
+use crate::support::Server;
 
-const LAUNCHER: &str = r#"[data-testid="relais-launcher"]"#;
 const INPUT: &str = r#"[data-testid="relais-input"]"#;
 const QUESTION: &str = "Comment puis-je payer ma facture ?";
 
@@ -39,32 +38,12 @@ const PRELUDE: &str = r#"
 async fn the_widget_ends_the_chat_asks_the_survey_and_downloads_the_transcript() {
     chromium::require_browser();
     let server = Server::start();
-    let browser = Browser::launch(1280, 900)
-        .await
-        .expect("chromium starts under chromedriver");
-    let outcome = scenario(browser.client(), &server).await;
-    browser.quit().await;
-    if let Err(err) = outcome {
-        panic!("{err:#}");
-    }
+    Browser::run(1280, 900, async |page| scenario(page, &server).await).await;
 }
 
 async fn scenario(page: &Page, server: &Server) -> anyhow::Result<()> {
     // 1. A question answered, then the end of the chat.
-    page.goto(&format!("http://{}/", server.addr)).await?;
-    wait_until(
-        page,
-        "the launcher",
-        &format!("shown(document.querySelector('{LAUNCHER}'))"),
-    )
-    .await?;
-    page.find(Locator::Css(LAUNCHER)).await?.click().await?;
-    wait_until(
-        page,
-        "the greeting",
-        "msgs().length === 1 && last().dataset.role === 'bot'",
-    )
-    .await?;
+    chromium::open_widget(page, server.addr).await?;
     type_message(page, QUESTION).await?;
     wait_until(
         page,
@@ -108,7 +87,7 @@ async fn scenario(page: &Page, server: &Server) -> anyhow::Result<()> {
             && survey["last"] == "7 sur 7 — Très facile",
         "the survey as shown: {survey}"
     );
-    save_artifact(page, "survey.png").await?;
+    chromium::save_screenshot(page, "survey.png").await?;
 
     // 2. A score is required; then a score and a comment: thanks, and the same after a reload.
     page.find(Locator::Css(r#"[data-testid="relais-survey-send"]"#))
@@ -233,28 +212,13 @@ async fn type_message(page: &Page, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Saves what the browser shows to target/e2e-artifacts/`name` and prints where.
-async fn save_artifact(page: &Page, name: &str) -> anyhow::Result<()> {
-    let dir = support::repo().join("target/e2e-artifacts");
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join(name);
-    std::fs::write(&path, page.screenshot().await?)?;
-    println!("screenshot: {}", path.display());
-    Ok(())
-}
+/// What a failed wait shows of the page.
+const ON_SCREEN: &str = r#"
+  const log = document.querySelector('[data-testid="relais-messages"]');
+  return log ? Array.from(log.children).map((e) => e.textContent) : [];
+"#;
 
-/// Resolves when the JS expression `condition` holds; on timeout, says what the log shows.
+/// Resolves when the JS expression `condition` holds; on a timeout, says what [`ON_SCREEN`] shows.
 async fn wait_until(page: &Page, what: &str, condition: &str) -> anyhow::Result<()> {
-    if let Err(err) = chromium::wait_until(page, PRELUDE, what, condition).await {
-        let shown = page
-            .execute(
-                r#"const log = document.querySelector('[data-testid="relais-messages"]');
-                   return log ? Array.from(log.children).map((e) => e.textContent) : [];"#,
-                vec![],
-            )
-            .await
-            .unwrap_or_default();
-        bail!("{err:#}; on screen: {shown}");
-    }
-    Ok(())
+    chromium::wait_until_or_show(page, PRELUDE, what, condition, ON_SCREEN).await
 }

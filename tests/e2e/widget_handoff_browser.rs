@@ -46,7 +46,6 @@ const PAYLOAD: &str = "<img src=x onerror=alert(1)>";
 /// What the customer types to ask for a human.
 const ASK_HUMAN: &str = "Je veux parler à un conseiller";
 
-const LAUNCHER: &str = r#"[data-testid="relais-launcher"]"#;
 const INPUT: &str = r#"[data-testid="relais-input"]"#;
 
 /// JS helpers available to every condition given to [`wait_until`].
@@ -81,33 +80,16 @@ async fn widget_shows_the_live_handoff() {
     agent_support::add_agent(&data, AGENT);
     let server = Server::start_in(&data);
     let mut agent = AgentSocket::login(&server, AGENT.name).await;
-    let browser = Browser::launch(1280, 900)
-        .await
-        .expect("chromium starts under chromedriver");
-    let outcome = scenario(browser.client(), &server, &mut agent).await;
-    browser.quit().await;
+    Browser::run(1280, 900, async |page| {
+        scenario(page, &server, &mut agent).await
+    })
+    .await;
     agent.close().await;
-    if let Err(err) = outcome {
-        panic!("{err:#}");
-    }
 }
 
 async fn scenario(page: &Page, server: &Server, agent: &mut AgentSocket) -> anyhow::Result<()> {
     // 1. Asking for a human: the waiting status, first in the queue, in French.
-    page.goto(&format!("http://{}/", server.addr)).await?;
-    wait_until(
-        page,
-        "the launcher",
-        &format!("shown(document.querySelector('{LAUNCHER}'))"),
-    )
-    .await?;
-    page.find(Locator::Css(LAUNCHER)).await?.click().await?;
-    wait_until(
-        page,
-        "the greeting",
-        "msgs().length === 1 && msgs()[0].dataset.role === 'bot'",
-    )
-    .await?;
+    chromium::open_widget(page, server.addr).await?;
     type_message(page, ASK_HUMAN).await?;
     let ask = js(ASK_HUMAN)?;
     wait_until(

@@ -58,14 +58,7 @@ async fn customer_payloads_are_inert_text_in_the_advisor_panel() {
     let data = DataDir::new();
     agent_support::add_agent(&data, AgentDef::new("alice", "Alice", "fr"));
     let server = Server::start_in(&data);
-    let browser = Browser::launch(1440, 900)
-        .await
-        .expect("chromium starts under chromedriver");
-    let outcome = panel_scenario(browser.client(), &server).await;
-    browser.quit().await;
-    if let Err(err) = outcome {
-        panic!("{err:#}");
-    }
+    Browser::run(1440, 900, async |page| panel_scenario(page, &server).await).await;
 }
 
 async fn panel_scenario(page: &Page, server: &Server) -> anyhow::Result<()> {
@@ -166,14 +159,10 @@ async fn advisor_names_made_of_payloads_are_inert_text_in_the_widget() {
         agent_support::add_agent(&data, AgentDef::new(name, display_name, "fr"));
     }
     let server = Server::start_in(&data);
-    let browser = Browser::launch(1280, 900)
-        .await
-        .expect("chromium starts under chromedriver");
-    let outcome = widget_scenario(browser.client(), &server, &names).await;
-    browser.quit().await;
-    if let Err(err) = outcome {
-        panic!("{err:#}");
-    }
+    Browser::run(1280, 900, async |page| {
+        widget_scenario(page, &server, &names).await
+    })
+    .await;
 }
 
 async fn widget_scenario(page: &Page, server: &Server, names: &[&str]) -> anyhow::Result<()> {

@@ -72,18 +72,29 @@ impl Day {
 
     /// The calendar date: (year, month 1..=12, day 1..=31).
     pub fn ymd(self) -> (i64, u32, u32) {
-        let z = i64::from(self.0) + EPOCH_SHIFT;
-        let era = z.div_euclid(ERA_DAYS);
-        let doe = z.rem_euclid(ERA_DAYS);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        // Invariant: the algorithm yields 1..=12 and 1..=31.
-        (y, m as u32, d as u32)
+        civil_from_days(i64::from(self.0))
     }
+}
+
+/// The calendar date (year, month 1..=12, day 1..=31) of `days` days from 1970-01-01,
+/// negative before it: Hinnant's `civil_from_days`, for callers that need days before 1970 or
+/// at a UTC offset (a [`Day`] holds neither).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + EPOCH_SHIFT;
+    let era = z.div_euclid(ERA_DAYS);
+    let doe = z.rem_euclid(ERA_DAYS);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    // Day and month are in 1..=31 and 1..=12 by construction.
+    (
+        y,
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
 }
 
 impl fmt::Display for Day {

@@ -24,7 +24,7 @@ mod tally;
 mod top;
 
 pub use aggregate::{Aggregate, ByPath, Daily, DailyAggregate, Outcomes};
-pub use day::{Day, DayError};
+pub use day::{Day, DayError, civil_from_days};
 pub use event::{AnalyticsEvent, EventKind, HandoffReason, Path, ReplyOutcome, Score, ScoreError};
 pub use report::Report;
 

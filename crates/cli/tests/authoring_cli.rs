@@ -18,34 +18,12 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use tempfile::TempDir;
+mod common;
 
-/// The demo corpus shipped with the repository.
-fn demo_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../intents")
-}
-
-/// A temporary copy of the demo corpus: its top-level files and its `tests/`.
-fn demo_copy() -> TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    copy_files(&demo_dir(), dir.path());
-    copy_files(&demo_dir().join("tests"), &dir.path().join("tests"));
-    dir
-}
-
-fn copy_files(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create dir");
-    for entry in fs::read_dir(from).expect("read dir") {
-        let path = entry.expect("entry").path();
-        if path.is_file() {
-            let name = path.file_name().expect("file name");
-            fs::copy(&path, to.join(name)).expect("copy");
-        }
-    }
-}
+use common::{assert_ok, demo_copy, stderr, stdout};
 
 /// Every corpus file directly in `dir` (`*.toml`, temporary files of the writer included),
 /// by name, with its text; the bytes are compared, the text keeps failures readable.
@@ -91,24 +69,6 @@ fn relais_in(dir: &Path, args: &[&str], stdin: &str) -> Output {
 
 fn relais(dir: &Path, args: &[&str]) -> Output {
     relais_in(dir, args, "")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn assert_ok(output: &Output) {
-    assert!(
-        output.status.success(),
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status,
-        stdout(output),
-        stderr(output)
-    );
 }
 
 fn assert_refused(output: &Output) {

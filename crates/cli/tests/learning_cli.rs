@@ -24,31 +24,10 @@ use std::process::{Command, Output};
 
 use relais_store::{InboxKind, InboxStatus, NewInboxItem, SledStore, Store};
 use serde_json::Value;
-use tempfile::TempDir;
 
-/// The demo corpus shipped with the repository.
-fn demo_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../intents")
-}
+mod common;
 
-/// A temporary copy of the demo corpus: its top-level files and its `tests/`.
-fn demo_copy() -> TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    copy_files(&demo_dir(), dir.path());
-    copy_files(&demo_dir().join("tests"), &dir.path().join("tests"));
-    dir
-}
-
-fn copy_files(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create dir");
-    for entry in fs::read_dir(from).expect("read dir") {
-        let path = entry.expect("entry").path();
-        if path.is_file() {
-            let name = path.file_name().expect("file name");
-            fs::copy(&path, to.join(name)).expect("copy");
-        }
-    }
-}
+use common::{assert_ok, demo_copy, stderr, stdout};
 
 /// Runs `relais ARGS` with the corpus `intents` and the data directory `data`.
 fn relais(intents: &Path, data: &Path, args: &[&str]) -> Output {
@@ -60,22 +39,14 @@ fn relais(intents: &Path, data: &Path, args: &[&str]) -> Output {
         .expect("run relais")
 }
 
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
+/// Runs `relais inbox promote ITEM FLAG TARGET`, `FLAG` being `--intent` or `--new-intent`.
+fn promote(intents: &Path, data: &Path, item: &str, flag: &str, target: &str) -> Output {
+    relais(intents, data, &["inbox", "promote", item, flag, target])
 }
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn assert_ok(output: &Output) {
-    assert!(
-        output.status.success(),
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status,
-        stdout(output),
-        stderr(output)
-    );
+/// The intent `id` as `relais intents show --json` reports it.
+fn show_intent(intents: &Path, data: &Path, id: &str) -> Value {
+    json(&relais(intents, data, &["intents", "show", id, "--json"]))
 }
 
 fn json(output: &Output) -> Value {
@@ -195,24 +166,16 @@ fn inbox_lists_groups_promotes_and_dismisses_them() {
 
     // 2. Promotion: refused for a flag and an unknown item, then done.
     let before = tree(intents);
-    let refused = relais(
+    let refused = promote(
         intents,
         data.path(),
-        &[
-            "inbox",
-            "promote",
-            &ids[2].to_string(),
-            "--intent",
-            "bill_explain",
-        ],
+        &ids[2].to_string(),
+        "--intent",
+        "bill_explain",
     );
     assert!(!refused.status.success(), "a flag is not a question");
     assert!(stderr(&refused).contains("faq set"), "{}", stderr(&refused));
-    let unknown = relais(
-        intents,
-        data.path(),
-        &["inbox", "promote", "999999", "--intent", "bill_explain"],
-    );
+    let unknown = promote(intents, data.path(), "999999", "--intent", "bill_explain");
     assert!(!unknown.status.success());
     assert!(stderr(&unknown).contains("999999"), "{}", stderr(&unknown));
     assert_eq!(tree(intents), before, "refusals change no file");
@@ -223,44 +186,28 @@ fn inbox_lists_groups_promotes_and_dismisses_them() {
     );
 
     // Any item of the group names it: the second one here.
-    let promoted = relais(
+    let promoted = promote(
         intents,
         data.path(),
-        &[
-            "inbox",
-            "promote",
-            &ids[3].to_string(),
-            "--intent",
-            "bill_explain",
-        ],
+        &ids[3].to_string(),
+        "--intent",
+        "bill_explain",
     );
     assert_ok(&promoted);
-    let show = json(&relais(
-        intents,
-        data.path(),
-        &["intents", "show", "bill_explain", "--json"],
-    ));
+    let show = show_intent(intents, data.path(), "bill_explain");
     assert!(
         show.to_string().contains(MISSED),
         "the group's first question is an example now: {show:#}"
     );
-    let created = relais(
+    let created = promote(
         intents,
         data.path(),
-        &[
-            "inbox",
-            "promote",
-            &ids[4].to_string(),
-            "--new-intent",
-            "visitor_parking",
-        ],
+        &ids[4].to_string(),
+        "--new-intent",
+        "visitor_parking",
     );
     assert_ok(&created);
-    let show = json(&relais(
-        intents,
-        data.path(),
-        &["intents", "show", "visitor_parking", "--json"],
-    ));
+    let show = show_intent(intents, data.path(), "visitor_parking");
     assert!(show.to_string().contains(NEW_QUESTION), "{show:#}");
 
     // 3. Dismissal.

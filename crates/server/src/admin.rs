@@ -14,7 +14,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use relais_store::AgentRecord;
 use serde::Deserialize;
@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::api_error::ApiError;
-use crate::auth::{hash_password, now_ms};
+use crate::auth::{credentials, hash_password, now_ms};
 use crate::state::AppState;
 
 /// The file name, in the data directory.
@@ -49,21 +49,20 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        let given = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(ApiError::unauthorized)?;
-        // Comparing digests keeps the comparison's time independent of the token.
-        let equal =
-            Sha256::digest(given.trim().as_bytes()) == Sha256::digest(app.admin_token().as_bytes());
-        if equal {
+        if holds_admin_token(&parts.headers, app) {
             Ok(Admin)
         } else {
             Err(ApiError::unauthorized())
         }
     }
+}
+
+/// Whether `headers` carry the admin token as `Authorization: Bearer`.
+pub(crate) fn holds_admin_token(headers: &HeaderMap, app: &AppState) -> bool {
+    // Comparing digests keeps the comparison's time independent of the token.
+    credentials::bearer(headers).is_some_and(|given| {
+        Sha256::digest(given.as_bytes()) == Sha256::digest(app.admin_token().as_bytes())
+    })
 }
 
 /// An agent as the admin API shows it (never the password hash).

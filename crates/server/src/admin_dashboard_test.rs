@@ -59,6 +59,27 @@ async fn call(
     }
 }
 
+/// A GET of `path` on a fresh router over `state`.
+async fn get(state: &AppState, path: &str, headers: &[(&str, &str)]) -> Answer {
+    call(app(state.clone()), "GET", path, headers, None).await
+}
+
+/// A POST of `body` to `path` on a fresh router over `state`.
+async fn post(
+    state: &AppState,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> Answer {
+    call(app(state.clone()), "POST", path, headers, body).await
+}
+
+/// A sign-in to the dashboard with `password`.
+async fn log_in(state: &AppState, password: &str) -> Answer {
+    let body = json!({ "password": password });
+    post(state, "/api/admin/login", &[], Some(body)).await
+}
+
 fn state(data_dir: Option<&std::path::Path>) -> (AppState, Arc<dyn Store>) {
     let store = with_aggregates(Arc::new(MemoryStore::new()));
     let config = ServerConfig {
@@ -114,39 +135,18 @@ async fn admin_routes_need_the_token_or_a_session() {
 #[tokio::test]
 async fn the_dashboard_session_is_a_signed_http_only_cookie() {
     let (without, _) = state(None);
-    let answer = call(
-        app(without),
-        "POST",
-        "/api/admin/login",
-        &[],
-        Some(json!({"password": PASSWORD})),
-    )
-    .await;
+    let answer = log_in(&without, PASSWORD).await;
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(answer.body["error"]["code"], "no_admin_password");
 
     let dir = tempfile::tempdir().unwrap();
     set_admin_password(dir.path(), PASSWORD).unwrap();
     let (app_state, _) = state(Some(dir.path()));
-    let wrong = call(
-        app(app_state.clone()),
-        "POST",
-        "/api/admin/login",
-        &[],
-        Some(json!({"password": "nope"})),
-    )
-    .await;
+    let wrong = log_in(&app_state, "nope").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.cookie.is_none());
 
-    let right = call(
-        app(app_state.clone()),
-        "POST",
-        "/api/admin/login",
-        &[],
-        Some(json!({"password": PASSWORD})),
-    )
-    .await;
+    let right = log_in(&app_state, PASSWORD).await;
     assert_eq!(right.status, StatusCode::OK);
     let set_cookie = right.cookie.expect("a session cookie");
     assert!(
@@ -154,14 +154,7 @@ async fn the_dashboard_session_is_a_signed_http_only_cookie() {
         "{set_cookie}"
     );
     let cookie = set_cookie.split(';').next().unwrap().to_owned();
-    let open = call(
-        app(app_state.clone()),
-        "GET",
-        "/api/admin/session",
-        &[("cookie", &cookie)],
-        None,
-    )
-    .await;
+    let open = get(&app_state, "/api/admin/session", &[("cookie", &cookie)]).await;
     assert_eq!(open.status, StatusCode::OK);
 
     // One changed digit of the signature, or of the expiry, and it is refused.
@@ -172,29 +165,15 @@ async fn the_dashboard_session_is_a_signed_http_only_cookie() {
     };
     let later = cookie.replacen("relais_admin=", "relais_admin=9", 1);
     for bad in [tampered, later] {
-        let answer = call(
-            app(app_state.clone()),
-            "GET",
-            "/api/admin/session",
-            &[("cookie", &bad)],
-            None,
-        )
-        .await;
+        let answer = get(&app_state, "/api/admin/session", &[("cookie", &bad)]).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{bad}");
     }
 
     set_admin_password(dir.path(), "another long password").unwrap();
-    let stale = call(
-        app(app_state.clone()),
-        "GET",
-        "/api/admin/session",
-        &[("cookie", &cookie)],
-        None,
-    )
-    .await;
+    let stale = get(&app_state, "/api/admin/session", &[("cookie", &cookie)]).await;
     assert_eq!(stale.status, StatusCode::UNAUTHORIZED);
 
-    let out = call(app(app_state), "POST", "/api/admin/logout", &[], None).await;
+    let out = post(&app_state, "/api/admin/logout", &[], None).await;
     assert!(out.cookie.unwrap().contains("Max-Age=0"));
 }
 
@@ -216,23 +195,19 @@ async fn stats_report_the_folded_figures() {
         .1
         .wait()
         .unwrap();
-    let answer = call(
-        app(app_state.clone()),
-        "GET",
+    let answer = get(
+        &app_state,
         "/api/admin/stats?since=7d",
         &[("authorization", &bearer)],
-        None,
     )
     .await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.body["conversations"], 1, "{}", answer.body);
     assert_eq!(answer.body["series"].as_array().unwrap().len(), 7);
-    let bad = call(
-        app(app_state),
-        "GET",
+    let bad = get(
+        &app_state,
         "/api/admin/stats?since=forever",
         &[("authorization", &bearer)],
-        None,
     )
     .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
@@ -246,18 +221,10 @@ async fn customers_erase_their_conversation_with_the_resume_token() {
         .create_conversation("c1", &hash_resume_token(&token), &json!({}))
         .unwrap();
     let bearer = format!("Bearer {token}");
-    let nobody = call(
-        app(app_state.clone()),
-        "POST",
-        "/api/conversation/erase",
-        &[],
-        None,
-    )
-    .await;
+    let nobody = post(&app_state, "/api/conversation/erase", &[], None).await;
     assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
-    let erased = call(
-        app(app_state.clone()),
-        "POST",
+    let erased = post(
+        &app_state,
         "/api/conversation/erase",
         &[("authorization", &bearer)],
         None,
@@ -266,9 +233,8 @@ async fn customers_erase_their_conversation_with_the_resume_token() {
     assert_eq!(erased.status, StatusCode::OK);
     assert_eq!(erased.body, json!({"erased": true}));
     assert!(store.conversation("c1").unwrap().is_none());
-    let again = call(
-        app(app_state),
-        "POST",
+    let again = post(
+        &app_state,
         "/api/conversation/erase",
         &[("authorization", &bearer)],
         None,

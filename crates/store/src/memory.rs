@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::clock::now_ms;
 use crate::queue_order::{self, SORT_KEY_LEN};
-use crate::validate::{check_agent_name, check_client_message, check_id};
+use crate::validate::{check_agent_name, check_append, check_client_lookup, check_id};
 use crate::{
     AgentRecord, AgentSession, ClientMessage, ConversationId, ConversationRecord, DailyRecord,
     Durable, FaqEntry, QueueEntry, RawValue, Store, StoreError, StoreResult, StoredClientMessage,
@@ -96,15 +96,7 @@ impl MemoryStore {
         state: Option<Value>,
         client: Option<ClientMessage<'_>>,
     ) -> StoreResult<(Vec<StoredEvent>, Durable)> {
-        check_id("conversation id", id)?;
-        if let Some(client) = &client {
-            check_client_message(client)?;
-            if events.is_empty() {
-                return Err(StoreError::InvalidInput(
-                    "a client message needs an event".to_owned(),
-                ));
-            }
-        }
+        check_append(id, &events, client.as_ref())?;
         let mut inner = self.lock();
         let conversation = inner
             .conversations
@@ -205,11 +197,7 @@ impl Store for MemoryStore {
         id: &str,
         client_id: &str,
     ) -> StoreResult<Option<StoredClientMessage>> {
-        check_id("conversation id", id)?;
-        check_client_message(&ClientMessage {
-            id: client_id,
-            digest: &[],
-        })?;
+        check_client_lookup(id, client_id)?;
         let inner = self.lock();
         let conversation = inner.conversations.get(id);
         Ok(conversation.and_then(|c| c.client_messages.get(client_id).cloned()))

@@ -3,6 +3,8 @@
 //! Sled keys are built from these strings (see `sled_store::layout`): a length limit keeps
 //! keys small, and NUL is the separator inside composite keys.
 
+use serde_json::Value;
+
 use crate::{ClientMessage, StoreError, StoreResult};
 
 /// Longest accepted identifier or key, in bytes.
@@ -16,7 +18,7 @@ pub const MAX_CLIENT_DIGEST_LEN: usize = 64;
 
 /// Checks a client message: id and digest within their limits. Any content is allowed: the
 /// id is the last part of its key, after a conversation id that holds no NUL.
-pub(crate) fn check_client_message(message: &ClientMessage<'_>) -> StoreResult<()> {
+fn check_client_message(message: &ClientMessage<'_>) -> StoreResult<()> {
     if message.id.len() > MAX_CLIENT_ID_LEN {
         return Err(StoreError::InvalidInput(format!(
             "client message id is longer than {MAX_CLIENT_ID_LEN} bytes"
@@ -28,6 +30,34 @@ pub(crate) fn check_client_message(message: &ClientMessage<'_>) -> StoreResult<(
         )));
     }
     Ok(())
+}
+
+/// Checks an append to conversation `id`: the id, and the client message with the event it
+/// is indexed under (the first one).
+pub(crate) fn check_append(
+    id: &str,
+    events: &[Value],
+    client: Option<&ClientMessage<'_>>,
+) -> StoreResult<()> {
+    check_id("conversation id", id)?;
+    if let Some(client) = client {
+        check_client_message(client)?;
+        if events.is_empty() {
+            return Err(StoreError::InvalidInput(
+                "a client message needs an event".to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a lookup of client message `client_id` in conversation `id`.
+pub(crate) fn check_client_lookup(id: &str, client_id: &str) -> StoreResult<()> {
+    check_id("conversation id", id)?;
+    check_client_message(&ClientMessage {
+        id: client_id,
+        digest: &[],
+    })
 }
 
 /// Checks an identifier or key: non-empty, at most [`MAX_ID_LEN`] bytes, no NUL byte.

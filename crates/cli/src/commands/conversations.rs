@@ -19,6 +19,7 @@ use clap::Subcommand;
 use relais_server::retention::{Age, Erasure, PurgeReport, erase_conversation, purge_older_than};
 use relais_store::{SledStore, StoreError};
 use serde_json::json;
+use ureq::http::StatusCode;
 
 use super::admin_api::{self, DataDir};
 use super::stats::now_ms;
@@ -123,7 +124,7 @@ fn purge(data: &DataDir, age: Age) -> anyhow::Result<PurgeReport> {
                 "/api/admin/conversations/purge",
                 &json!({"older_than": age.to_string()}),
             )?;
-            if status != 200 {
+            if status != StatusCode::OK {
                 bail!("the server refused the purge ({status}): {body}");
             }
             Ok(PurgeReport {
@@ -153,9 +154,9 @@ fn erase(data: &DataDir, id: &str) -> anyhow::Result<Erasure> {
             let (status, body) =
                 api.post(&format!("/api/admin/conversations/{id}/erase"), &json!({}))?;
             match status {
-                200 => Ok(Erasure::Erased),
-                404 => Ok(Erasure::NotFound),
-                409 => Ok(Erasure::Active),
+                StatusCode::OK => Ok(Erasure::Erased),
+                StatusCode::NOT_FOUND => Ok(Erasure::NotFound),
+                StatusCode::CONFLICT => Ok(Erasure::Active),
                 _ => bail!("the server refused the erasure ({status}): {body}"),
             }
         }

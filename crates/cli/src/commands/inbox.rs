@@ -21,6 +21,7 @@ use serde_json::json;
 
 use self::group::Group;
 use super::admin_api::{self, DataDir};
+use super::admin_client::success;
 use super::intents::editing;
 use super::intents::parse_lang;
 
@@ -116,7 +117,7 @@ fn items(dir: &DataDir) -> anyhow::Result<Vec<InboxItem>> {
     match dir {
         DataDir::Direct { store, .. } => Ok(store.inbox_items()?),
         DataDir::Server(api) => {
-            let mut body = api.get("/api/admin/inbox")?;
+            let mut body = success(api.get("/api/admin/inbox")?)?;
             serde_json::from_value(body["items"].take())
                 .context("the server's inbox is not in the expected shape")
         }
@@ -132,14 +133,10 @@ fn set_status(dir: &DataDir, ids: &[u64], status: InboxStatus) -> anyhow::Result
             Ok(updated)
         }
         DataDir::Server(api) => {
-            let (code, body) = api.post(
+            let body = success(api.post(
                 "/api/admin/inbox/status",
                 &json!({"ids": ids, "status": status}),
-            )?;
-            if code != 200 {
-                let message = body["error"]["message"].as_str().unwrap_or("no details");
-                bail!("the server refused the request ({code}): {message}");
-            }
+            )?)?;
             Ok(body["updated"].as_u64().unwrap_or(0) as usize)
         }
     }

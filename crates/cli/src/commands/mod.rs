@@ -2,6 +2,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod admin_api;
+pub(crate) mod admin_client;
 pub(crate) mod agents;
 pub(crate) mod conversations;
 pub(crate) mod engine_setup;

@@ -6,17 +6,20 @@
 //! switches to it on `POST /api/admin/reload`. A corpus with a single problem is refused
 //! before anything is written, with every problem as `file:line: message`.
 
-pub(crate) mod server;
 pub(crate) mod snapshot;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use serde_json::json;
 use ureq::http::StatusCode;
 
-use self::server::{RunningServer, refusal};
+use super::admin_client::{AdminClient, refusal};
+
+/// Bound on the reload request: a reload trains a matcher, which takes seconds at most.
+const TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Arguments of `relais intents publish`.
 #[derive(Debug, clap::Args)]
@@ -80,7 +83,7 @@ pub(crate) fn run(args: &PublishArgs) -> anyhow::Result<ExitCode> {
             published.version
         }
     };
-    let Some(server) = RunningServer::find(&args.data)? else {
+    let Some(server) = AdminClient::find(&args.data, TIMEOUT)? else {
         println!(
             "no server runs on {}: the next `relais serve --data {}` serves v{version}",
             args.data.display(),

@@ -19,8 +19,10 @@ use anyhow::Context;
 use relais_analytics::{Day, Report};
 use relais_server::{Since, daily_aggregates, rebuild_from_store, replace_daily};
 use serde_json::Value;
+use ureq::http::StatusCode;
 
 use super::admin_api::{self, DataDir};
+use super::admin_client::success;
 
 /// Arguments of `relais stats`.
 #[derive(Debug, clap::Args)]
@@ -65,7 +67,7 @@ pub(crate) fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
         DataDir::Server(api) => {
             if args.rebuild {
                 let (status, body) = api.post("/api/admin/stats/rebuild", &Value::Null)?;
-                if status != 200 {
+                if status != StatusCode::OK {
                     anyhow::bail!("the server refused to rebuild ({status}): {body}");
                 }
                 eprintln!(
@@ -73,7 +75,7 @@ pub(crate) fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
                     body["days"]
                 );
             }
-            api.get(&format!("/api/admin/stats?since={}", args.since))?
+            success(api.get(&format!("/api/admin/stats?since={}", args.since))?)?
         }
     };
     let text = if args.json {

@@ -8,14 +8,15 @@
 use std::sync::LazyLock;
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use super::{SESSION_TTL, password};
+use crate::admin::holds_admin_token;
 use crate::api_error::ApiError;
-use crate::auth::{LoginLimiter, now_ms};
+use crate::auth::{LoginLimiter, credentials, now_ms};
 use crate::state::AppState;
 
 /// The name of the dashboard's cookie.
@@ -37,7 +38,7 @@ impl FromRequestParts<AppState> for AdminAccess {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        if bearer_is_admin(&parts.headers, app) || session_is_valid(&parts.headers, app) {
+        if holds_admin_token(&parts.headers, app) || session_is_valid(&parts.headers, app) {
             Ok(AdminAccess)
         } else {
             Err(ApiError::unauthorized())
@@ -45,19 +46,8 @@ impl FromRequestParts<AppState> for AdminAccess {
     }
 }
 
-fn bearer_is_admin(headers: &HeaderMap, app: &AppState) -> bool {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        // Comparing digests keeps the comparison's time independent of the token.
-        .is_some_and(|given| {
-            Sha256::digest(given.trim().as_bytes()) == Sha256::digest(app.admin_token().as_bytes())
-        })
-}
-
 fn session_is_valid(headers: &HeaderMap, app: &AppState) -> bool {
-    let Some(cookie) = cookie_value(headers) else {
+    let Some(cookie) = credentials::cookie(headers, COOKIE) else {
         return false;
     };
     let Some((expiry, signature)) = cookie.split_once('.') else {
@@ -93,32 +83,14 @@ fn mac(app: &AppState, expiry_ms: u64, phc: &str) -> HmacSha256 {
     mac
 }
 
-fn cookie_value(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.trim())
-}
-
 /// The `Set-Cookie` value of a session; `secure` when the page is served over https.
 pub(super) fn session_cookie(value: &str, secure: bool) -> String {
-    format!(
-        "{COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
-        SESSION_TTL.as_secs(),
-        if secure { "; Secure" } else { "" }
-    )
+    credentials::set_cookie(COOKIE, value, SESSION_TTL, secure)
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub(super) fn cleared_cookie(secure: bool) -> String {
-    format!(
-        "{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
-        if secure { "; Secure" } else { "" }
-    )
+    credentials::clear_cookie(COOKIE, secure)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -4,8 +4,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use crate::auth::PasswordError;
+use crate::auth::password;
 
 /// The file name, in the data directory.
 pub const ADMIN_PASSWORD_FILE: &str = "admin-password";
@@ -42,14 +42,12 @@ pub fn set_admin_password(data_dir: &Path, password: &str) -> Result<(), AdminPa
     if password.chars().count() < MIN_CHARS || password.len() > MAX_BYTES {
         return Err(AdminPasswordError::Length);
     }
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| AdminPasswordError::Hash(e.to_string()))?;
-    let salt =
-        SaltString::encode_b64(&salt).map_err(|e| AdminPasswordError::Hash(e.to_string()))?;
-    let phc = Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| AdminPasswordError::Hash(e.to_string()))?
-        .to_string();
+    let phc = password::hash(password).map_err(|err| {
+        AdminPasswordError::Hash(match err {
+            PasswordError::Randomness(e) => e.to_string(),
+            PasswordError::Hash(message) => message,
+        })
+    })?;
     let path = data_dir.join(ADMIN_PASSWORD_FILE);
     write_private(&path, format!("{phc}\n").as_bytes()).map_err(|source| {
         AdminPasswordError::Write {
@@ -81,15 +79,10 @@ pub(super) fn stored(data_dir: Option<&Path>) -> Option<String> {
 
 /// Whether `password` matches the PHC string `phc` (blocking: tens of milliseconds).
 pub(super) fn verify(phc: &str, password: &str) -> bool {
-    match PasswordHash::new(phc) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(err) => {
-            tracing::error!(error = %err, "the admin password file is unreadable");
-            false
-        }
-    }
+    password::matches(phc, password).unwrap_or_else(|err| {
+        tracing::error!(error = %err, "the admin password file is unreadable");
+        false
+    })
 }
 
 #[cfg(test)]

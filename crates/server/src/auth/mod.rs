@@ -7,15 +7,16 @@
 //! current epoch: changing or removing an agent revokes every session of theirs at once, with
 //! no list of sessions to walk.
 
+pub(crate) mod credentials;
 mod limiter;
-mod password;
+pub(crate) mod password;
 
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
 use relais_store::{AgentRecord, AgentSession, StoreError};
 use tokio::sync::Semaphore;
 
@@ -183,45 +184,24 @@ impl FromRequestParts<AppState> for AuthedAgent {
 /// URLs end up in proxy logs and browser history. Only well-formed tokens are returned, so
 /// garbage never reaches the store.
 pub(crate) fn token_from(headers: &HeaderMap) -> Option<&str> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let cookie = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.trim());
-    [bearer, cookie]
-        .into_iter()
-        .flatten()
-        .find(|token| is_token(token))
+    [
+        credentials::bearer(headers),
+        credentials::cookie(headers, COOKIE),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|token| is_token(token))
 }
 
 /// The `Set-Cookie` value that stores `token` in the panel's browser; `secure` (the page is
 /// served over https) keeps it off plain-HTTP requests.
 pub(crate) fn login_cookie(token: &str, ttl: Duration, secure: bool) -> String {
-    format!(
-        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
-        ttl.as_secs(),
-        secure_flag(secure)
-    )
+    credentials::set_cookie(COOKIE, token, ttl, secure)
 }
 
 /// The `Set-Cookie` value that removes the login cookie.
 pub(crate) fn logout_cookie(secure: bool) -> String {
-    format!(
-        "{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
-        secure_flag(secure)
-    )
-}
-
-fn secure_flag(secure: bool) -> &'static str {
-    if secure { "; Secure" } else { "" }
+    credentials::clear_cookie(COOKIE, secure)
 }
 
 /// Milliseconds since the Unix epoch.

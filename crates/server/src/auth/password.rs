@@ -43,15 +43,19 @@ pub(crate) fn verify(phc: Option<&str>, password: &str) -> bool {
 }
 
 fn check(phc: &str, password: &str) -> bool {
-    match PasswordHash::new(phc) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(err) => {
-            tracing::error!(error = %err, "an agent's stored password hash is unreadable");
-            false
-        }
-    }
+    matches(phc, password).unwrap_or_else(|err| {
+        tracing::error!(error = %err, "an agent's stored password hash is unreadable");
+        false
+    })
+}
+
+/// Whether `password` matches the PHC string `phc`; an error when `phc` is not one (blocking:
+/// tens of ms). Callers log the error in their own terms.
+pub(crate) fn matches(phc: &str, password: &str) -> Result<bool, argon2::password_hash::Error> {
+    let parsed = PasswordHash::new(phc)?;
+    Ok(Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok())
 }
 
 fn dummy() -> Option<&'static str> {

@@ -1,6 +1,8 @@
 //! Calendar dates and clock times of Unix milliseconds at a fixed UTC offset, in French and
-//! English: all a transcript needs, without a date crate.
+//! English: all a transcript needs, without a date crate (the calendar arithmetic is the
+//! analytics crate's [`civil_from_days`]).
 
+use relais_analytics::civil_from_days;
 use relais_nlu::Lang;
 
 /// A date and a time of day at some UTC offset.
@@ -94,26 +96,6 @@ pub(crate) fn offset_label(offset_min: i32) -> String {
     let sign = if offset_min < 0 { '-' } else { '+' };
     let abs = offset_min.unsigned_abs();
     format!("UTC{sign}{:02}:{:02}", abs / 60, abs % 60)
-}
-
-/// Year, month and day of `days` since 1970-01-01 (proleptic Gregorian calendar; Howard
-/// Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    // Day and month are in 1..=31 and 1..=12 by construction.
-    (
-        year,
-        u32::try_from(month).unwrap_or(1),
-        u32::try_from(day).unwrap_or(1),
-    )
 }
 
 #[cfg(test)]

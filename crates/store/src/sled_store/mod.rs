@@ -46,7 +46,7 @@ use self::wal::{CHECKPOINT_BYTES, Wal, WriteSet};
 use crate::clock::now_ms;
 use crate::group_commit::FlushStats;
 use crate::queue_order;
-use crate::validate::{check_agent_name, check_client_message, check_id};
+use crate::validate::{check_agent_name, check_append, check_client_lookup, check_id};
 use crate::{
     AgentRecord, AgentSession, ClientMessage, ConversationId, ConversationRecord, Durable,
     FaqEntry, QueueEntry, RawValue, Store, StoreError, StoreResult, StoredClientMessage,
@@ -273,15 +273,7 @@ impl Store for SledStore {
         state: Option<&RawValue>,
         client: Option<ClientMessage<'_>>,
     ) -> StoreResult<(Vec<StoredEvent>, Durable)> {
-        check_id("conversation id", id)?;
-        if let Some(client) = &client {
-            check_client_message(client)?;
-            if events.is_empty() {
-                return Err(StoreError::InvalidInput(
-                    "a client message needs an event".to_owned(),
-                ));
-            }
-        }
+        check_append(id, &events, client.as_ref())?;
         let at_ms = now_ms();
         let encoded = events
             .iter()
@@ -346,11 +338,7 @@ impl Store for SledStore {
         id: &str,
         client_id: &str,
     ) -> StoreResult<Option<StoredClientMessage>> {
-        check_id("conversation id", id)?;
-        check_client_message(&ClientMessage {
-            id: client_id,
-            digest: &[],
-        })?;
+        check_client_lookup(id, client_id)?;
         let Some(value) = self
             .client_messages
             .get(layout::client_message_key(id, client_id))

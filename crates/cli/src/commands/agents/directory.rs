@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 use relais_store::{SledStore, StoreError};
 use serde::{Deserialize, Serialize};
 
-use super::admin::AdminClient;
+use super::admin;
 use super::direct::DirectStore;
 use super::spec::AgentSpec;
 
@@ -66,7 +66,7 @@ pub(crate) fn open(data: &Path, missing: Missing) -> anyhow::Result<Box<dyn Agen
     match SledStore::open(data) {
         Ok(store) => Ok(Box::new(DirectStore::new(store))),
         Err(StoreError::Locked { .. }) => {
-            let client = AdminClient::from_data_dir(data).with_context(|| {
+            let client = admin::connect(data).with_context(|| {
                 format!(
                     "{} is in use by another process; reaching it through its admin API",
                     data.display()
