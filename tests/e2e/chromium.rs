@@ -66,6 +66,36 @@ pub(crate) async fn wait_until(
     Ok(())
 }
 
+/// Types `text` into the `[data-testid=testid]` field.
+pub(crate) async fn fill(client: &Client, testid: &str, text: &str) -> anyhow::Result<()> {
+    let field = client
+        .find(Locator::Css(&format!("[data-testid=\"{testid}\"]")))
+        .await
+        .with_context(|| format!("no [data-testid={testid}]"))?;
+    field.send_keys(text).await?;
+    Ok(())
+}
+
+/// Logs `name` in with `password` on the advisors' panel, its login form shown, and waits for
+/// the desk, online. `prelude` defines the `shown` and `byTest` helpers.
+pub(crate) async fn log_in_panel(
+    client: &Client,
+    prelude: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    fill(client, "login-name", name).await?;
+    let enter = char::from(fantoccini::key::Key::Enter);
+    fill(client, "login-password", &format!("{password}{enter}")).await?;
+    wait_until(
+        client,
+        prelude,
+        "the desk, online",
+        "shown(byTest('workspace')) && byTest('connection').dataset.state === 'online'",
+    )
+    .await
+}
+
 /// Like [`wait_until`]; on a timeout the error also shows what the script `on_screen` returns
 /// (the part of the page the test is about), so a failure says what the page showed instead.
 pub(crate) async fn wait_until_or_show(

@@ -54,19 +54,7 @@ async fn an_advisor_proposes_their_reply_as_a_faq_from_the_panel_and_it_lands_in
 async fn scenario(page: &Page, server: &Server, data: &DataDir) -> anyhow::Result<()> {
     page.goto(&format!("http://{}/agent", server.addr)).await?;
     wait_until(page, "the login form", "shown(byTest('login-form'))").await?;
-    fill(page, "login-name", "alice").await?;
-    fill(
-        page,
-        "login-password",
-        &format!("{}{}", password_of("alice"), char::from(Key::Enter)),
-    )
-    .await?;
-    wait_until(
-        page,
-        "the desk, online",
-        "shown(byTest('workspace')) && byTest('connection').dataset.state === 'online'",
-    )
-    .await?;
+    chromium::log_in_panel(page, PRELUDE, "alice", &password_of("alice")).await?;
     let waiting = agent_support::queued_customer(server, "fr").await;
     let id = waiting.conversation.clone();
     let accept = format!("[data-conversation=\"{id}\"] [data-testid=\"queue-accept\"]");
@@ -218,14 +206,6 @@ async fn in_chat(page: &Page, id: &str, testid: &str) -> anyhow::Result<Element>
     page.find(Locator::Css(&css))
         .await
         .with_context(|| format!("no {css}"))
-}
-
-async fn fill(page: &Page, testid: &str, text: &str) -> anyhow::Result<()> {
-    let field = page
-        .find(Locator::Css(&format!("[data-testid=\"{testid}\"]")))
-        .await?;
-    field.send_keys(text).await?;
-    Ok(())
 }
 
 /// `text` as a JS string literal.

@@ -65,19 +65,7 @@ async fn panel_scenario(page: &Page, server: &Server) -> anyhow::Result<()> {
     page.goto(&format!("http://{}/agent", server.addr)).await?;
     wait_until(page, "the login form", "shown(byTest('login-form'))").await?;
     page.execute(HOOKS, vec![]).await?;
-    fill(page, "login-name", "alice").await?;
-    fill(
-        page,
-        "login-password",
-        &format!("{}{}", password_of("alice"), char::from(Key::Enter)),
-    )
-    .await?;
-    wait_until(
-        page,
-        "the desk, online",
-        "shown(byTest('workspace')) && byTest('connection').dataset.state === 'online'",
-    )
-    .await?;
+    chromium::log_in_panel(page, PRELUDE, "alice", &password_of("alice")).await?;
 
     // Two payloads misunderstood, the advisor offer accepted, two more while waiting.
     let (mut customer, welcome) = agent_support::customer(server, "fr").await;
@@ -308,15 +296,6 @@ async fn expect_csp_enforced(page: &Page) -> anyhow::Result<()> {
             .any(|d| d.as_str().is_some_and(|d| d.starts_with("script-src")))),
         "no script-src violation reported: {report}"
     );
-    Ok(())
-}
-
-/// Types `text` into the `[data-testid=testid]` field.
-async fn fill(page: &Page, testid: &str, text: &str) -> anyhow::Result<()> {
-    let field = page
-        .find(Locator::Css(&format!("[data-testid=\"{testid}\"]")))
-        .await?;
-    field.send_keys(text).await?;
     Ok(())
 }
 
